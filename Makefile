@@ -1,0 +1,51 @@
+# Supplier Carbon Portal. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PORTAL_DATABASE_URL ?= sqlite:///$(CURDIR)/var/portal.db
+
+.PHONY: run test lint e2e bench setup migrate demo serve i18n-extract i18n-update clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	mkdir -p var
+	$(BIN)/portal db upgrade
+
+demo: migrate
+	$(BIN)/portal demo
+
+serve: setup
+	$(BIN)/portal serve --host 127.0.0.1 --port 8000
+
+run: demo serve
+
+test: setup
+	$(BIN)/pytest
+
+e2e: setup
+	$(BIN)/pytest -m e2e
+
+lint: setup
+	$(BIN)/ruff check portal tests bench alembic
+	$(BIN)/ruff format --check portal tests bench alembic
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+i18n-extract: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o portal/translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l zh --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

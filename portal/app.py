@@ -1,0 +1,224 @@
+"""The FastAPI application: middleware, routers, static files, error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from portal import i18n
+from portal.accounts.models import User
+from portal.config import PROJECT_DIR, Settings, get_settings
+from portal.db import DbSession
+from portal.errors import NotSignedIn, PortalError
+from portal.i18n import _
+from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
+from portal.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    Principal,
+    csrf_valid,
+    live_session,
+)
+from portal.web import login_url, redirect, render
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PUBLIC_ROUTE_NAMES = {
+    "sign_in_form",
+    "sign_in",
+    "invitation_form",
+    "invitation_accept",
+    "switch_language",
+    "healthz",
+    "swagger_ui_html",
+    "swagger_ui_redirect",
+    "openapi",
+}
+
+
+async def load_session(request: Request, db: DbSession) -> None:
+    """Attach the browser's live session and user to the request, in its transaction."""
+    request.state.web_session = None
+    request.state.csrf_secret = None
+    request.state.principal = None
+    session_id = getattr(request.state, "session_cookie", None)
+    if not session_id or request.headers.get("authorization"):
+        return
+    web_session = live_session(db, session_id, get_settings())
+    if web_session is None:
+        return
+    user = db.get(User, web_session.user_id)
+    if user is None or not user.is_active:
+        return
+    # Detached copies, so error pages can still show them after the transaction rolls back.
+    db.flush()
+    db.expunge(user)
+    request.state.web_session = web_session
+    request.state.csrf_secret = web_session.csrf_secret
+    request.state.principal = Principal(user=user)
+
+
+def _same_origin(request: Request) -> bool:
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        host = request.headers.get("host", "")
+        return origin.split("://", 1)[-1] == host
+    return origin != "null"
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse state changes from other sites and forms without this browser's token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return  # tokens are not sent ambiently by browsers, so CSRF cannot ride on them
+    if not _same_origin(request):
+        raise CsrfRefused()
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request, submitted):
+        raise CsrfRefused()
+
+
+class CsrfRefused(PortalError):
+    """The form's token is missing, stale or from another browser."""
+
+    status_code = 403
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    ).split(",")[0]
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status)
+
+
+def _default_message(status: int) -> str:
+    return {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist, or you do not have access to it."),
+        405: _("This action is not available here."),
+        409: _("Someone else changed this first. Reload the page and try again."),
+        413: _("The upload is too large."),
+    }.get(status, _("Something went wrong. The error has been logged."))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Clear pages (or JSON) for every error, leaking nothing about what exists."""
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if exc.api or _wants_json(request):
+            return JSONResponse(
+                {"detail": _("A valid bearer token is required.")},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        path = request.url.path + (("?" + request.url.query) if request.url.query else "")
+        return redirect(login_url(path), request)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        return _error_response(
+            request, 403, _("The form has expired or came from another site. Reload the page and try again.")
+        )
+
+    @app.exception_handler(PortalError)
+    async def portal_error(request: Request, exc: PortalError) -> Response:
+        message = exc.message if exc.status_code not in (403, 404) else ""
+        message = message or _default_message(exc.status_code)
+        if _wants_json(request):
+            body: dict[str, Any] = {"detail": message}
+            if exc.field:
+                body["field"] = exc.field
+            return JSONResponse(body, status_code=exc.status_code)
+        return render(request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 413:
+            return _error_response(request, 413, too_large_message(get_settings().max_upload_mb))
+        return _error_response(request, exc.status_code, _default_message(exc.status_code))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in error["loc"] if part not in ("body", "query", "path")),
+                "message": error["msg"],
+            }
+            for error in exc.errors()
+        ]
+        return JSONResponse({"detail": _("Invalid input."), "errors": problems}, status_code=422)
+
+
+def assert_every_route_guarded(app: FastAPI) -> None:
+    """Deny by default: every route must name its roles unless it is on the public list."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.name in PUBLIC_ROUTE_NAMES:
+            continue
+        guarded = any(
+            hasattr(dependency.call, "allowed_roles") for dependency in route.dependant.dependencies
+        ) or any(
+            hasattr(sub.call, "allowed_roles")
+            for dependency in route.dependant.dependencies
+            for sub in dependency.dependencies
+        )
+        if not guarded:
+            raise RuntimeError(f"route {route.path} ({route.name}) has no role requirement")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The portal application."""
+    settings = settings or get_settings()
+    from portal.accounts.routes import router as accounts_router
+    from portal.api.routes import router as api_router
+    from portal.home.routes import router as home_router
+    from portal.suppliers.routes import router as suppliers_router
+
+    app = FastAPI(
+        title="Supplier Carbon Portal API",
+        version="1",
+        description=(
+            "Product carbon-footprint declarations, purchase checks and Scope 3.1 tracking. "
+            "Authenticate with `Authorization: Bearer <token>` (create one with "
+            "`portal tokens create`)."
+        ),
+        dependencies=[Depends(load_session), Depends(csrf_protect)],
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(home_router)
+    app.include_router(accounts_router)
+    app.include_router(suppliers_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    assert_every_route_guarded(app)
+    app.add_middleware(PortalMiddleware, settings=settings)
+    app.add_middleware(
+        BodySizeLimit,  # the whole body: files plus form fields
+        max_bytes=(settings.max_upload_mb + 1) * 1024 * 1024,
+        max_mb_shown=settings.max_upload_mb,
+    )
+    _ = i18n  # catalogs load lazily on first use
+    return app

@@ -1,0 +1,157 @@
+"""The append-only audit trail: who did what, when, with before and after, hash-chained."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, text
+from sqlmodel import Column, Field, Session, SQLModel, col, select
+
+from portal.db import UtcDateTime, utcnow
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(SQLModel, table=True):
+    """One recorded state change; database triggers refuse updates and deletes."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True))
+    actor_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=64, index=True)
+    entity_type: str = Field(max_length=64)
+    entity_id: str | None = Field(default=None, max_length=64)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    ip: str | None = Field(default=None, max_length=64)
+    prev_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The single row holding the chain's last hash; updating it first serialises writers."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    last_hash: str = Field(max_length=64)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change: a user, or the system (CLI, demo loader)."""
+
+    label: str
+    user_id: int | None = None
+    ip: str | None = None
+
+
+SYSTEM = Actor(label="system")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def entry_digest(prev_hash: str, event: AuditEvent) -> str:
+    """The hash that chains EVENT to the entry before it."""
+    body = {
+        "prev": prev_hash,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor": event.actor,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "before": event.before,
+        "after": event.after,
+        "ip": event.ip,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record(
+    db: Session,
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: object | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an entry in the caller's transaction, so it commits or rolls back with the change."""
+    # Writing the head row first takes the write lock, so concurrent writers chain in turn.
+    touched = db.execute(text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1"))
+    head = db.get(AuditHead, 1, populate_existing=True) if touched.rowcount else None  # type: ignore[attr-defined]
+    if head is None:
+        head = AuditHead(id=1, last_hash=GENESIS_HASH)
+    event = AuditEvent(
+        at=utcnow(),
+        actor_id=actor.user_id,
+        actor=actor.label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        ip=actor.ip,
+        prev_hash=head.last_hash,
+        entry_hash="",
+    )
+    event.entry_hash = entry_digest(head.last_hash, event)
+    head.last_hash = event.entry_hash
+    db.add(event)
+    db.add(head)
+    db.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of checking the audit chain."""
+
+    entries: int
+    broken_at: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        """True when every entry links to the one before and its hash matches."""
+        return self.broken_at is None
+
+
+def verify_chain(db: Session) -> ChainReport:
+    """Recompute every entry's hash in order and report the first that does not match."""
+    prev = GENESIS_HASH
+    count = 0
+    for event in db.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+        count += 1
+        if event.prev_hash != prev:
+            return ChainReport(count, event.id, "prev_hash does not match the entry before")
+        if entry_digest(prev, event) != event.entry_hash:
+            return ChainReport(count, event.id, "entry_hash does not match the entry's content")
+        prev = event.entry_hash
+    head = db.get(AuditHead, 1)
+    if head is not None and head.last_hash != prev:
+        return ChainReport(count, None if count == 0 else -1, "head does not match the last entry")
+    return ChainReport(count, None, None)

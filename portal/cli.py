@@ -1,0 +1,163 @@
+"""The `portal` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, select
+
+from portal.config import get_settings
+
+app = typer.Typer(help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+
+CLI_ACTOR_LABEL = "command line"
+
+
+def _session() -> Session:
+    from portal.db import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serve the portal over HTTP."""
+    import uvicorn
+
+    get_settings()  # refuse to start with bad settings before binding the port
+    uvicorn.run(
+        "portal.app:create_app", factory=True, host=host, port=port, workers=workers,
+        reload=reload, proxy_headers=True, access_log=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Migrate the database to the newest schema (or REVISION)."""
+    from portal.migrations import upgrade
+
+    upgrade(revision=revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def demo() -> None:
+    """Load demo data (idempotent): sign-ins for every role, suppliers and their records."""
+    from portal.demo import DEMO_PASSWORD, load_demo
+
+    with _session() as db:
+        added = load_demo(db)
+        db.commit()
+    typer.echo(f"demo data ready ({len(added)} records added); password for every demo sign-in: {DEMO_PASSWORD}")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="Sign-in email.")],
+    role: Annotated[str, typer.Option(help="supplier, buyer, esg or admin.")],
+    supplier: Annotated[str | None, typer.Option(help="Supplier code (supplier users only).")] = None,
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    password: Annotated[str | None, typer.Option(help="Password (asked for if omitted).")] = None,
+) -> None:
+    """Create a user who can sign in at once."""
+    from portal.accounts.service import create_user
+    from portal.audit import Actor
+    from portal.errors import InvalidInput
+    from portal.suppliers.models import Supplier
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session() as db:
+        supplier_id = None
+        if supplier:
+            found = db.exec(select(Supplier).where(Supplier.code == supplier.upper())).first()
+            if found is None:
+                _fail(f"supplier: no supplier with code {supplier!r}", 2)
+            assert found is not None
+            supplier_id = found.id
+        try:
+            user = create_user(
+                db, actor=Actor(label=CLI_ACTOR_LABEL), email=email, password=password or "",
+                full_name=name, role=role, supplier_id=supplier_id,
+            )
+        except InvalidInput as invalid:
+            _fail(f"{invalid.field}: {invalid.message}", 2)
+        db.commit()
+        typer.echo(f"created {user.email} ({user.role})")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'ERP'.")],
+) -> None:
+    """Create an API token; it is printed once and only its hash is stored."""
+    from portal import audit
+    from portal.accounts.models import User
+    from portal.security import create_api_token
+
+    with _session() as db:
+        user = db.exec(select(User).where(User.email == email.strip().lower())).first()
+        if user is None or not user.is_active:
+            _fail(f"email: no active user {email!r}", 2)
+        assert user is not None
+        token, plain = create_api_token(db, user, name[:100])
+        audit.record(
+            db, actor=audit.Actor(label=CLI_ACTOR_LABEL), action="api_token.created",
+            entity_type="api_token", entity_id=token.id,
+            after={"name": token.name, "prefix": token.prefix, "user_id": user.id},
+        )
+        db.commit()
+    typer.echo(plain)
+    typer.echo("Store this token now: it is not shown again.", err=True)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(prefix: Annotated[str, typer.Argument(help="The token's first characters (pcp_…).")]) -> None:
+    """Revoke API tokens whose value starts with PREFIX."""
+    from portal.accounts.models import ApiToken
+    from portal.accounts.service import revoke_token
+    from portal.audit import Actor
+
+    with _session() as db:
+        tokens = db.exec(select(ApiToken).where(ApiToken.prefix == prefix[:10])).all()
+        if not tokens:
+            _fail(f"prefix: no token starts with {prefix!r}", 2)
+        for token in tokens:
+            assert token.id is not None
+            revoke_token(db, actor=Actor(label=CLI_ACTOR_LABEL), token_id=token.id)
+        db.commit()
+    typer.echo(f"revoked {len(tokens)} token(s)")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exits 1 at the first broken entry."""
+    from portal.audit import verify_chain
+
+    with _session() as db:
+        report = verify_chain(db)
+    typer.echo(json.dumps({"entries": report.entries, "ok": report.ok, "broken_at": report.broken_at, "problem": report.problem}))
+    if not report.ok:
+        sys.exit(1)

@@ -1,0 +1,63 @@
+"""Settings read from the environment (prefix PORTAL_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused in production below
+
+
+class Settings(BaseSettings):
+    """Portal configuration; every field can be set as PORTAL_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'portal.db'}"
+    data_dir: Path = PROJECT_DIR / "var" / "files"
+    rules_dir: Path = PROJECT_DIR / "rules"
+    secret_key: str = DEFAULT_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    sign_in_max_failures: int = 5
+    sign_in_window_minutes: int = 15
+    invitation_valid_days: int = 7
+    max_upload_mb: int = 20
+    pdf_max_pages: int = 50
+    pdf_timeout_s: float = 10.0
+    pdf_memory_mb: int = 512
+    pdf_workers: int = 2
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "portal@localhost"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and (
+            self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "PORTAL_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag when the portal is served over HTTPS."""
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

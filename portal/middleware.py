@@ -1,0 +1,142 @@
+"""ASGI middleware: language, pre-session cookie, security headers, request size bound."""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import i18n
+from portal.config import Settings
+from portal.security import PRESESSION_COOKIE
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is treated as no cookies
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class PortalMiddleware:
+    """Sets the request's language, gives each browser a CSRF pre-session, adds headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        locale = i18n.negotiate(cookies.get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language"))
+        token = i18n.current_locale.set(locale)
+        presession = cookies.get(PRESESSION_COOKIE)
+        new_presession = None
+        if not presession or len(presession) > 64:
+            presession = new_presession = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})
+        scope["state"]["presession"] = presession
+        scope["state"]["session_cookie"] = cookies.get("portal_session")
+        secure = "; Secure" if self.settings.secure_cookies else ""
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                headers["Referrer-Policy"] = "same-origin"
+                headers.setdefault("Cache-Control", "no-store")
+                headers.append("Vary", "Cookie, Accept-Language")
+                if new_presession:
+                    headers.append(
+                        "Set-Cookie",
+                        f"{PRESESSION_COOKIE}={new_presession}; Path=/; HttpOnly; "
+                        f"SameSite=Lax{secure}",
+                    )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+def too_large_message(max_mb: int) -> str:
+    """The refusal of an oversized request, in the user's language."""
+    return i18n.pick(f"请求过大：上限为 {max_mb} MB。", f"Request too large: the limit is {max_mb} MB.")
+
+
+class BodySizeLimit:
+    """Refuses request bodies over MAX_BYTES, with or without Content-Length, in the user's language."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_mb_shown: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_mb_shown = max_mb_shown
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        response_started = False
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, tracking_send)
+        except BodyTooLarge:
+            if not response_started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = PlainTextResponse(too_large_message(self.max_mb_shown), status_code=413)
+        await response(scope, receive, send)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised mid-stream; an HTTPException so FastAPI's body parsing lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)

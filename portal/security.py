@@ -1,0 +1,206 @@
+"""Passwords, browser sessions, CSRF, API tokens and role checks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from portal.accounts.models import ApiToken, Role, User, WebSession
+from portal.audit import Actor
+from portal.config import Settings, get_settings
+from portal.db import DbSession, utcnow
+from portal.errors import Forbidden, NotSignedIn
+
+SESSION_COOKIE = "portal_session"
+PRESESSION_COOKIE = "portal_presession"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+API_TOKEN_PREFIX = "pcp_"
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of PASSWORD."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether PASSWORD matches; spends the same time when there is no hash to compare."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def sha256_hex(value: str) -> str:
+    """Hex SHA-256 of VALUE, for storing secrets we only need to recognise."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    """A fresh URL-safe random secret."""
+    return secrets.token_urlsafe(32)
+
+
+# --- browser sessions ---------------------------------------------------------------------
+
+
+def start_session(db: Session, user: User) -> str:
+    """A new server-side session for USER; returns the opaque id for the cookie."""
+    session_id = new_secret()
+    assert user.id is not None
+    db.add(WebSession(id_hash=sha256_hex(session_id), user_id=user.id, csrf_secret=new_secret()))
+    db.flush()
+    return session_id
+
+
+def end_session(db: Session, session_id: str) -> None:
+    """End the session server-side, so its cookie is worthless from now on."""
+    web_session = db.get(WebSession, sha256_hex(session_id))
+    if web_session is not None and web_session.ended_at is None:
+        web_session.ended_at = utcnow()
+        db.add(web_session)
+        db.flush()
+
+
+def live_session(db: Session, session_id: str, settings: Settings) -> WebSession | None:
+    """The session for SESSION_ID if it has neither ended nor idled out nor grown too old."""
+    web_session = db.get(WebSession, sha256_hex(session_id))
+    if web_session is None or web_session.ended_at is not None:
+        return None
+    now = utcnow()
+    if now - web_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        return None
+    if now - web_session.created_at > timedelta(hours=settings.session_absolute_hours):
+        return None
+    # Refresh at most once a minute so reads don't write on every request.
+    if now - web_session.last_seen_at > timedelta(minutes=1):
+        web_session.last_seen_at = now
+        db.add(web_session)
+    return web_session
+
+
+# --- CSRF ---------------------------------------------------------------------------------
+
+
+def csrf_token_for(secret: str, settings: Settings) -> str:
+    """The token a form must echo for the browser holding SECRET."""
+    return hmac.new(settings.secret_key.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_secret_of(request: Request) -> str | None:
+    """The CSRF secret bound to this browser: its session's, else its pre-session cookie."""
+    secret: str | None = getattr(request.state, "csrf_secret", None)
+    return secret or getattr(request.state, "presession", None)
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token to put in this page's forms."""
+    secret = csrf_secret_of(request)
+    return csrf_token_for(secret, get_settings()) if secret else ""
+
+
+def csrf_valid(request: Request, submitted: str | None) -> bool:
+    """Whether SUBMITTED is this browser's CSRF token."""
+    secret = csrf_secret_of(request)
+    if not secret or not submitted:
+        return False
+    return hmac.compare_digest(csrf_token_for(secret, get_settings()), submitted)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for USER; the plain value is returned once and never stored."""
+    plain = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    token = ApiToken(user_id=user.id, name=name, prefix=plain[:10], token_hash=sha256_hex(plain))
+    db.add(token)
+    db.flush()
+    return token, plain
+
+
+def user_for_api_token(db: Session, plain: str) -> User | None:
+    """The active user a bearer token belongs to, unless it is unknown or revoked."""
+    if not plain.startswith(API_TOKEN_PREFIX):
+        return None
+    from sqlmodel import select
+
+    token = db.exec(select(ApiToken).where(ApiToken.token_hash == sha256_hex(plain))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    user = db.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+# --- who is asking ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request and how they proved it."""
+
+    user: User
+    via_api_token: bool = False
+
+    @property
+    def role(self) -> Role:
+        """The user's role."""
+        return Role(self.user.role)
+
+    @property
+    def supplier_id(self) -> int | None:
+        """The supplier company of a supplier user."""
+        return self.user.supplier_id
+
+    def actor(self, request: Request | None = None) -> Actor:
+        """This user as the actor of an audit entry."""
+        ip = request.client.host if request is not None and request.client else None
+        return Actor(label=self.user.email, user_id=self.user.id, ip=ip)
+
+
+def current_principal(request: Request, db: DbSession) -> Principal:
+    """The request's user, from the bearer token or the session cookie; else not signed in."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        user = user_for_api_token(db, authorization[7:].strip())
+        if user is None:
+            raise NotSignedIn(api=True)
+        return Principal(user=user, via_api_token=True)
+    web_session: WebSession | None = getattr(request.state, "web_session", None)
+    if web_session is None:
+        raise NotSignedIn(api=request.url.path.startswith("/api/"))
+    user = db.get(User, web_session.user_id)
+    if user is None or not user.is_active:
+        raise NotSignedIn(api=request.url.path.startswith("/api/"))
+    return Principal(user=user)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only users with one of ROLES."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden()
+        return principal
+
+    dependency.allowed_roles = roles  # type: ignore[attr-defined]
+    return dependency

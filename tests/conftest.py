@@ -1,0 +1,182 @@
+"""Test fixtures: a migrated database per test (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from portal import config, db, migrations  # noqa: E402
+from portal.accounts import service as accounts  # noqa: E402
+from portal.accounts.models import User  # noqa: E402
+from portal.audit import GENESIS_HASH, Actor  # noqa: E402
+from portal.suppliers.models import Supplier  # noqa: E402
+
+TEST_PASSWORD = "correct-horse-battery"
+TEST_ACTOR = Actor(label="test setup")
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses `backend` runs once per database."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once through Alembic; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    """The PostgreSQL test database, emptied and migrated through Alembic once per run."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("PORTAL_TEST_DATABASE_URL is not set but PostgreSQL is required")
+        pytest.skip("PostgreSQL not configured (set PORTAL_TEST_DATABASE_URL)")
+    engine = db.make_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL at {make_url(POSTGRES_URL).host} is not usable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    finally:
+        engine.dispose()
+    migrations.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _empty_postgres(url: str) -> None:
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            if row[0] not in ("alembic_version", "audit_head")
+        ]
+        if tables:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        connection.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": GENESIS_HASH})
+    engine.dispose()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database URL for this test: a fresh copy of the migrated SQLite, or PostgreSQL."""
+    if request.param == "postgresql":
+        url = str(request.getfixturevalue("postgres_migrated"))
+        _empty_postgres(url)
+        return url
+    template: Path = request.getfixturevalue("sqlite_template")
+    path = tmp_path / "portal.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[config.Settings]:
+    """Portal settings pointing at this test's database and file directory."""
+    monkeypatch.setenv("PORTAL_ENV", "test")
+    monkeypatch.setenv("PORTAL_DATABASE_URL", backend)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path / "files"))
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield config.get_settings()
+    db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture
+def engine(settings: config.Settings) -> Engine:
+    """The engine of this test's database."""
+    return db.get_engine()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session for arranging and inspecting data; the caller commits."""
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def client(settings: config.Settings) -> Iterator[TestClient]:
+    """An HTTP client for the app, speaking English unless a test asks otherwise."""
+    from portal.app import create_app
+
+    with TestClient(
+        create_app(), base_url="http://127.0.0.1:8000", headers={"Accept-Language": "en"}
+    ) as test_client:
+        yield test_client
+
+
+def make_supplier(session: Session, code: str = "ACME", **fields: object) -> Supplier:
+    """A committed supplier company."""
+    supplier = accounts.create_supplier(
+        session, actor=TEST_ACTOR, code=code, name_zh=str(fields.get("name_zh", f"{code} 公司")),
+        name_en=str(fields.get("name_en", f"{code} Ltd")), is_own_plant=bool(fields.get("is_own_plant", False)),
+    )
+    session.commit()
+    return supplier
+
+
+def make_user(
+    session: Session, role: str, email: str | None = None, supplier: Supplier | None = None
+) -> User:
+    """A committed user who can sign in with TEST_PASSWORD."""
+    user = accounts.create_user(
+        session, actor=TEST_ACTOR, email=email or f"{role}@example.com", password=TEST_PASSWORD,
+        full_name=f"Test {role}", role=role, supplier_id=supplier.id if supplier else None,
+    )
+    session.commit()
+    return user
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a page's first form."""
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> None:
+    """Sign CLIENT in through the real form."""
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def post_form(client: TestClient, page_url: str, action: str, data: dict[str, str], **kwargs: object):  # type: ignore[no-untyped-def]
+    """Open PAGE_URL for its CSRF token, then post DATA to ACTION."""
+    token = csrf_from(client.get(page_url).text)
+    return client.post(action, data={**data, "csrf_token": token}, **kwargs)  # type: ignore[arg-type]
