@@ -99,9 +99,10 @@ class CsrfRefused(PortalError):
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
-        "accept", ""
-    ).split(",")[0]
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
 
 
 def _error_response(request: Request, status: int, message: str) -> Response:
@@ -138,7 +139,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
         return _error_response(
-            request, 403, _("The form has expired or came from another site. Reload the page and try again.")
+            request,
+            403,
+            _("The form has expired or came from another site. Reload the page and try again."),
         )
 
     @app.exception_handler(PortalError)
@@ -150,7 +153,9 @@ def install_error_handlers(app: FastAPI) -> None:
             if exc.field:
                 body["field"] = exc.field
             return JSONResponse(body, status_code=exc.status_code)
-        return render(request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code)
+        return render(
+            request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -162,12 +167,42 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {
-                "field": ".".join(str(part) for part in error["loc"] if part not in ("body", "query", "path")),
-                "message": error["msg"],
+                "field": ".".join(
+                    str(part) for part in error["loc"] if part not in ("body", "query", "path")
+                ),
+                "message": validation_message(error),
             }
             for error in exc.errors()
         ]
+        if not _wants_json(request):
+            text = "; ".join(f"{problem['field']}: {problem['message']}" for problem in problems)
+            return render(request, "error.html", {"status": 422, "message": text}, 422)
         return JSONResponse({"detail": _("Invalid input."), "errors": problems}, status_code=422)
+
+
+def validation_message(error: Any) -> str:
+    """A pydantic validation error in the user's language."""
+    context = error.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "string_too_long": _("At most %(n)s characters.") % {"n": context.get("max_length")},
+        "string_too_short": _("At least %(n)s characters.") % {"n": context.get("min_length")},
+        "greater_than": _("Must be greater than %(n)s.") % {"n": context.get("gt")},
+        "greater_than_equal": _("Must be at least %(n)s.") % {"n": context.get("ge")},
+        "less_than": _("Must be less than %(n)s.") % {"n": context.get("lt")},
+        "less_than_equal": _("Must be at most %(n)s.") % {"n": context.get("le")},
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_type": _("Enter a date as YYYY-MM-DD."),
+        "decimal_parsing": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "float_parsing": _("Enter a number."),
+        "int_parsing": _("Enter a whole number."),
+        "literal_error": _("Choose one of: %(options)s.") % {"options": context.get("expected")},
+        "enum": _("Choose one of: %(options)s.") % {"options": context.get("expected")},
+        "extra_forbidden": _("This field is not allowed."),
+    }
+    return str(messages.get(error.get("type"), error.get("msg", _("Invalid input."))))
 
 
 def assert_every_route_guarded(app: FastAPI) -> None:

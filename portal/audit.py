@@ -23,7 +23,9 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True))
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True)
+    )
     actor_id: int | None = Field(default=None, index=True)
     actor: str = Field(max_length=254)
     action: str = Field(max_length=64, index=True)

@@ -11,7 +11,10 @@ from sqlmodel import Session, select
 
 from portal.config import get_settings
 
-app = typer.Typer(help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.", no_args_is_help=True)
+app = typer.Typer(
+    help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
@@ -47,8 +50,14 @@ def serve(
 
     get_settings()  # refuse to start with bad settings before binding the port
     uvicorn.run(
-        "portal.app:create_app", factory=True, host=host, port=port, workers=workers,
-        reload=reload, proxy_headers=True, access_log=False,
+        "portal.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        access_log=False,
     )
 
 
@@ -69,14 +78,19 @@ def demo() -> None:
     with _session() as db:
         added = load_demo(db)
         db.commit()
-    typer.echo(f"demo data ready ({len(added)} records added); password for every demo sign-in: {DEMO_PASSWORD}")
+    typer.echo(
+        f"demo data ready ({len(added)} records added); "
+        f"password for every demo sign-in: {DEMO_PASSWORD}"
+    )
 
 
 @users_app.command("create")
 def users_create(
     email: Annotated[str, typer.Argument(help="Sign-in email.")],
     role: Annotated[str, typer.Option(help="supplier, buyer, esg or admin.")],
-    supplier: Annotated[str | None, typer.Option(help="Supplier code (supplier users only).")] = None,
+    supplier: Annotated[
+        str | None, typer.Option(help="Supplier code (supplier users only).")
+    ] = None,
     name: Annotated[str, typer.Option(help="Full name.")] = "",
     password: Annotated[str | None, typer.Option(help="Password (asked for if omitted).")] = None,
 ) -> None:
@@ -98,8 +112,13 @@ def users_create(
             supplier_id = found.id
         try:
             user = create_user(
-                db, actor=Actor(label=CLI_ACTOR_LABEL), email=email, password=password or "",
-                full_name=name, role=role, supplier_id=supplier_id,
+                db,
+                actor=Actor(label=CLI_ACTOR_LABEL),
+                email=email,
+                password=password or "",
+                full_name=name,
+                role=role,
+                supplier_id=supplier_id,
             )
         except InvalidInput as invalid:
             _fail(f"{invalid.field}: {invalid.message}", 2)
@@ -124,8 +143,11 @@ def tokens_create(
         assert user is not None
         token, plain = create_api_token(db, user, name[:100])
         audit.record(
-            db, actor=audit.Actor(label=CLI_ACTOR_LABEL), action="api_token.created",
-            entity_type="api_token", entity_id=token.id,
+            db,
+            actor=audit.Actor(label=CLI_ACTOR_LABEL),
+            action="api_token.created",
+            entity_type="api_token",
+            entity_id=token.id,
             after={"name": token.name, "prefix": token.prefix, "user_id": user.id},
         )
         db.commit()
@@ -134,7 +156,9 @@ def tokens_create(
 
 
 @tokens_app.command("revoke")
-def tokens_revoke(prefix: Annotated[str, typer.Argument(help="The token's first characters (pcp_…).")]) -> None:
+def tokens_revoke(
+    prefix: Annotated[str, typer.Argument(help="The token's first characters (pcp_…).")],
+) -> None:
     """Revoke API tokens whose value starts with PREFIX."""
     from portal.accounts.models import ApiToken
     from portal.accounts.service import revoke_token
@@ -158,6 +182,15 @@ def audit_verify() -> None:
 
     with _session() as db:
         report = verify_chain(db)
-    typer.echo(json.dumps({"entries": report.entries, "ok": report.ok, "broken_at": report.broken_at, "problem": report.problem}))
+    typer.echo(
+        json.dumps(
+            {
+                "entries": report.entries,
+                "ok": report.ok,
+                "broken_at": report.broken_at,
+                "problem": report.problem,
+            }
+        )
+    )
     if not report.ok:
         sys.exit(1)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import DateTime, event
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 from portal.config import get_settings

@@ -27,12 +27,31 @@ class DemoSupplier:
 
 
 DEMO_SUPPLIERS = (
-    DemoSupplier("JCHY", "晋城宏远再生铝业有限公司", "Jincheng Hongyuan Recycled Aluminium Co.", "recycler@demo.portal"),
-    DemoSupplier("YNSD", "云南水电铝材有限公司", "Yunnan Hydro Aluminium Co.", "smelter@demo.portal"),
-    DemoSupplier("SXML", "山西煤电铝业有限公司", "Shanxi Coal-Power Aluminium Co.", "coalsmelter@demo.portal"),
-    DemoSupplier("XJGY", "新疆硅源工业硅有限公司", "Xinjiang Guiyuan Silicon Co.", "silicon@demo.portal"),
-    DemoSupplier("FGMG", "府谷金镁业有限公司", "Fugu Jinmei Magnesium Co.", "magnesium@demo.portal"),
-    DemoSupplier("PLANT", "本厂（铝合金铸造与挤压）", "Own plant (casthouse and extrusion)", None, is_own_plant=True),
+    DemoSupplier(
+        "JCHY",
+        "晋城宏远再生铝业有限公司",
+        "Jincheng Hongyuan Recycled Aluminium Co.",
+        "recycler@demo.portal",
+    ),
+    DemoSupplier(
+        "YNSD", "云南水电铝材有限公司", "Yunnan Hydro Aluminium Co.", "smelter@demo.portal"
+    ),
+    DemoSupplier(
+        "SXML", "山西煤电铝业有限公司", "Shanxi Coal-Power Aluminium Co.", "coalsmelter@demo.portal"
+    ),
+    DemoSupplier(
+        "XJGY", "新疆硅源工业硅有限公司", "Xinjiang Guiyuan Silicon Co.", "silicon@demo.portal"
+    ),
+    DemoSupplier(
+        "FGMG", "府谷金镁业有限公司", "Fugu Jinmei Magnesium Co.", "magnesium@demo.portal"
+    ),
+    DemoSupplier(
+        "PLANT",
+        "本厂（铝合金铸造与挤压）",
+        "Own plant (casthouse and extrusion)",
+        None,
+        is_own_plant=True,
+    ),
 )
 
 DEMO_STAFF = (
@@ -55,14 +74,26 @@ def load_demo(db: Session) -> list[str]:
         supplier = db.exec(select(Supplier).where(Supplier.code == demo.code)).first()
         if supplier is None:
             supplier = accounts.create_supplier(
-                db, actor=DEMO_ACTOR, code=demo.code, name_zh=demo.name_zh, name_en=demo.name_en,
+                db,
+                actor=DEMO_ACTOR,
+                code=demo.code,
+                name_zh=demo.name_zh,
+                name_en=demo.name_en,
                 is_own_plant=demo.is_own_plant,
             )
             added.append(demo.code)
-        if demo.user_email and db.exec(select(User).where(User.email == demo.user_email)).first() is None:
+        if (
+            demo.user_email
+            and db.exec(select(User).where(User.email == demo.user_email)).first() is None
+        ):
             accounts.create_user(
-                db, actor=DEMO_ACTOR, email=demo.user_email, password=DEMO_PASSWORD,
-                full_name=demo.name_zh, role="supplier", supplier_id=supplier.id,
+                db,
+                actor=DEMO_ACTOR,
+                email=demo.user_email,
+                password=DEMO_PASSWORD,
+                full_name=demo.name_zh,
+                role="supplier",
+                supplier_id=supplier.id,
             )
             added.append(demo.user_email)
     return added

@@ -88,11 +88,13 @@ class PortalMiddleware:
 
 def too_large_message(max_mb: int) -> str:
     """The refusal of an oversized request, in the user's language."""
-    return i18n.pick(f"请求过大：上限为 {max_mb} MB。", f"Request too large: the limit is {max_mb} MB.")
+    return i18n.pick(
+        f"请求过大：上限为 {max_mb} MB。", f"Request too large: the limit is {max_mb} MB."
+    )
 
 
 class BodySizeLimit:
-    """Refuses request bodies over MAX_BYTES, with or without Content-Length, in the user's language."""
+    """Refuses bodies over MAX_BYTES, with or without Content-Length, in the user's language."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_mb_shown: int) -> None:
         self.app = app

@@ -25,7 +25,7 @@ SESSION_COOKIE = "portal_session"
 PRESESSION_COOKIE = "portal_presession"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-API_TOKEN_PREFIX = "pcp_"
+API_TOKEN_PREFIX = "pcp_"  # noqa: S105 - a public marker, not a secret
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

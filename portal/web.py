@@ -116,7 +116,12 @@ def redirect(url: str, request: Request | None = None) -> RedirectResponse | HTM
 
 def safe_next(next_url: str | None, default: str = "/") -> str:
     """NEXT_URL if it is a path on this site, else DEFAULT (no open redirects)."""
-    if next_url and next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url:
+    if (
+        next_url
+        and next_url.startswith("/")
+        and not next_url.startswith("//")
+        and "\\" not in next_url
+    ):
         return next_url
     return default
 

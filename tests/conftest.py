@@ -16,12 +16,13 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 
-from portal import config, db, migrations  # noqa: E402
-from portal.accounts import service as accounts  # noqa: E402
-from portal.accounts.models import User  # noqa: E402
-from portal.audit import GENESIS_HASH, Actor  # noqa: E402
-from portal.suppliers.models import Supplier  # noqa: E402
+from portal import config, db, migrations
+from portal.accounts import service as accounts
+from portal.accounts.models import User
+from portal.audit import GENESIS_HASH, Actor
+from portal.suppliers.models import Supplier
 
 TEST_PASSWORD = "correct-horse-battery"
 TEST_ACTOR = Actor(label="test setup")
@@ -97,7 +98,9 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[config.Settings]:
+def settings(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[config.Settings]:
     """Portal settings pointing at this test's database and file directory."""
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_DATABASE_URL", backend)
@@ -137,8 +140,12 @@ def client(settings: config.Settings) -> Iterator[TestClient]:
 def make_supplier(session: Session, code: str = "ACME", **fields: object) -> Supplier:
     """A committed supplier company."""
     supplier = accounts.create_supplier(
-        session, actor=TEST_ACTOR, code=code, name_zh=str(fields.get("name_zh", f"{code} 公司")),
-        name_en=str(fields.get("name_en", f"{code} Ltd")), is_own_plant=bool(fields.get("is_own_plant", False)),
+        session,
+        actor=TEST_ACTOR,
+        code=code,
+        name_zh=str(fields.get("name_zh", f"{code} 公司")),
+        name_en=str(fields.get("name_en", f"{code} Ltd")),
+        is_own_plant=bool(fields.get("is_own_plant", False)),
     )
     session.commit()
     return supplier
@@ -149,8 +156,13 @@ def make_user(
 ) -> User:
     """A committed user who can sign in with TEST_PASSWORD."""
     user = accounts.create_user(
-        session, actor=TEST_ACTOR, email=email or f"{role}@example.com", password=TEST_PASSWORD,
-        full_name=f"Test {role}", role=role, supplier_id=supplier.id if supplier else None,
+        session,
+        actor=TEST_ACTOR,
+        email=email or f"{role}@example.com",
+        password=TEST_PASSWORD,
+        full_name=f"Test {role}",
+        role=role,
+        supplier_id=supplier.id if supplier else None,
     )
     session.commit()
     return user
@@ -170,13 +182,16 @@ def sign_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> No
     """Sign CLIENT in through the real form."""
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
 
 
-def post_form(client: TestClient, page_url: str, action: str, data: dict[str, str], **kwargs: object):  # type: ignore[no-untyped-def]
+def post_form(
+    client: TestClient, page_url: str, action: str, data: dict[str, str], **kwargs: object
+):  # type: ignore[no-untyped-def]
     """Open PAGE_URL for its CSRF token, then post DATA to ACTION."""
     token = csrf_from(client.get(page_url).text)
     return client.post(action, data={**data, "csrf_token": token}, **kwargs)  # type: ignore[arg-type]

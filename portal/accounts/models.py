@@ -31,7 +31,9 @@ class User(SQLModel, table=True):
     supplier_id: int | None = Field(default=None, foreign_key="supplier.id", index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
 
 
 class Invitation(SQLModel, table=True):
@@ -43,7 +45,9 @@ class Invitation(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     invited_by_id: int | None = Field(default=None, foreign_key="user_account.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
     expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
 
@@ -56,8 +60,12 @@ class WebSession(SQLModel, table=True):
     id_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     csrf_secret: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
-    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    last_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
     ended_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
 
 
@@ -71,6 +79,10 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
-    last_used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    last_used_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))

@@ -41,8 +41,13 @@ def _signed_in_response(request: Request, db: DbSession, user: User, next_url: s
     response = redirect(safe_next(next_url), request)
     settings = get_settings()
     response.set_cookie(
-        SESSION_COOKIE, session_id, httponly=True, samesite="lax", secure=settings.secure_cookies,
-        max_age=settings.session_absolute_hours * 3600, path="/",
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
     )
     return response
 
@@ -59,9 +64,9 @@ def sign_in_form(request: Request, next: str = "/") -> Response:
 def sign_in(
     request: Request,
     db: DbSession,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the credentials and start a session."""
     try:
@@ -70,8 +75,10 @@ def sign_in(
         )
     except service.SignInRefused as refused:
         return render(
-            request, "accounts/sign_in.html",
-            {"next": safe_next(next), "email": email, "error": refused.message}, 401,
+            request,
+            "accounts/sign_in.html",
+            {"next": safe_next(next), "email": email, "error": refused.message},
+            401,
         )
     return _signed_in_response(request, db, user, next)
 
@@ -84,8 +91,13 @@ def sign_out(request: Request, db: DbSession, principal: AnyRole) -> Response:
         end_session(db, session_id)
     from portal import audit
 
-    audit.record(db, actor=principal.actor(request), action="auth.signed_out", entity_type="user",
-                 entity_id=principal.user.id)
+    audit.record(
+        db,
+        actor=principal.actor(request),
+        action="auth.signed_out",
+        entity_type="user",
+        entity_id=principal.user.id,
+    )
     response = redirect("/login", request)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -103,19 +115,25 @@ def invitation_accept(
     request: Request,
     db: DbSession,
     token: str,
-    password: Annotated[str, Form(max_length=1024)] = "",
-    password_confirm: Annotated[str, Form(max_length=1024)] = "",
+    password: Annotated[str, Form()] = "",
+    password_confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Set the password, use up the invitation and sign the person in."""
     try:
         user = service.accept_invitation(
-            db, token=token, password=password, confirmation=password_confirm, ip=_client_ip(request)
+            db,
+            token=token,
+            password=password,
+            confirmation=password_confirm,
+            ip=_client_ip(request),
         )
     except InvalidInput as invalid:
         _invitation, invitee = service.open_invitation(db, token)
         return render(
-            request, "accounts/invitation.html",
-            {"token": token, "invitee": invitee, "errors": {invalid.field: invalid.message}}, 422,
+            request,
+            "accounts/invitation.html",
+            {"token": token, "invitee": invitee, "errors": {invalid.field: invalid.message}},
+            422,
         )
     return _signed_in_response(request, db, user, "/")
 
@@ -123,12 +141,17 @@ def invitation_accept(
 def _users_page(request: Request, db: DbSession, **extra: object) -> Response:
     suppliers = db.exec(select(Supplier).order_by(Supplier.code)).all()
     tokens = db.exec(
-        select(ApiToken, User).join(User, col(ApiToken.user_id) == User.id)
+        select(ApiToken, User)
+        .join(User, col(ApiToken.user_id) == User.id)
         .order_by(col(ApiToken.created_at).desc())
     ).all()
-    context = {
-        "users": service.list_users(db), "suppliers": suppliers, "roles": list(Role),
-        "tokens": tokens, "form": {}, "errors": {},
+    context: dict[str, object] = {
+        "users": service.list_users(db),
+        "suppliers": suppliers,
+        "roles": list(Role),
+        "tokens": tokens,
+        "form": {},
+        "errors": {},
     }
     context.update(extra)
     status = 422 if extra.get("errors") else 200
@@ -146,17 +169,22 @@ def invite_user(
     request: Request,
     db: DbSession,
     admin: AdminOnly,
-    email: Annotated[str, Form(max_length=254)] = "",
-    full_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=16)] = "",
-    supplier_id: Annotated[str, Form(max_length=12)] = "",
+    email: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    supplier_id: Annotated[str, Form()] = "",
 ) -> Response:
     """Invite a user and show the single-use link once, for the admin to pass on."""
     form = {"email": email, "full_name": full_name, "role": role, "supplier_id": supplier_id}
     try:
         user, token = service.invite_user(
-            db, actor=admin.actor(request), email=email, full_name=full_name, role=role,
-            supplier_id=int(supplier_id) if supplier_id.isdigit() else None, settings=get_settings(),
+            db,
+            actor=admin.actor(request),
+            email=email,
+            full_name=full_name,
+            role=role,
+            supplier_id=int(supplier_id) if supplier_id.isdigit() else None,
+            settings=get_settings(),
         )
     except InvalidInput as invalid:
         return _users_page(request, db, form=form, errors={invalid.field: invalid.message})
@@ -169,8 +197,11 @@ def invite_user(
 
 @router.post("/admin/users/{user_id}/active", name="set_user_active")
 def set_user_active(
-    request: Request, db: DbSession, admin: AdminOnly, user_id: int,
-    active: Annotated[str, Form(max_length=5)] = "false",
+    request: Request,
+    db: DbSession,
+    admin: AdminOnly,
+    user_id: int,
+    active: Annotated[str, Form()] = "false",
 ) -> Response:
     """Deactivate or reactivate a user."""
     try:

@@ -50,10 +50,14 @@ def check_password_rules(password: str, confirmation: str | None = None) -> None
         raise InvalidInput(_("The two passwords do not match."), field="password_confirm")
 
 
-def _recent_failures(db: Session, *, email: str, ip: str | None, settings: Settings) -> tuple[int, int]:
+def _recent_failures(
+    db: Session, *, email: str, ip: str | None, settings: Settings
+) -> tuple[int, int]:
     since = utcnow() - timedelta(minutes=settings.sign_in_window_minutes)
-    failures = select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == SIGN_IN_FAILED, col(AuditEvent.at) >= since
+    failures = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == SIGN_IN_FAILED, col(AuditEvent.at) >= since)
     )
     by_email = db.exec(failures.where(AuditEvent.entity_id == email)).one()
     by_ip = db.exec(failures.where(AuditEvent.ip == ip)).one() if ip else 0
@@ -68,8 +72,11 @@ def authenticate(
     by_email, by_ip = _recent_failures(db, email=cleaned, ip=ip, settings=settings)
     if by_email >= settings.sign_in_max_failures or by_ip >= settings.sign_in_max_failures * 4:
         audit.record(
-            db, actor=Actor(label=cleaned or "anonymous", ip=ip), action="auth.sign_in_throttled",
-            entity_type="user", entity_id=cleaned,
+            db,
+            actor=Actor(label=cleaned or "anonymous", ip=ip),
+            action="auth.sign_in_throttled",
+            entity_type="user",
+            entity_id=cleaned,
         )
         raise SignInRefused(
             _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
@@ -79,45 +86,68 @@ def authenticate(
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         audit.record(
-            db, actor=Actor(label=cleaned or "anonymous", ip=ip), action=SIGN_IN_FAILED,
-            entity_type="user", entity_id=cleaned,
-            after={"reason": "unknown user" if user is None else ("inactive" if ok else "wrong password")},
+            db,
+            actor=Actor(label=cleaned or "anonymous", ip=ip),
+            action=SIGN_IN_FAILED,
+            entity_type="user",
+            entity_id=cleaned,
+            after={
+                "reason": "unknown user"
+                if user is None
+                else ("inactive" if ok else "wrong password")
+            },
         )
         raise SignInRefused(_("The email or password is not correct."))
     audit.record(
-        db, actor=Actor(label=user.email, user_id=user.id, ip=ip), action="auth.signed_in",
-        entity_type="user", entity_id=user.id,
+        db,
+        actor=Actor(label=user.email, user_id=user.id, ip=ip),
+        action="auth.signed_in",
+        entity_type="user",
+        entity_id=user.id,
     )
     return user
 
 
 def create_supplier(
-    db: Session, *, actor: Actor, code: str, name_zh: str, name_en: str, country: str = "CN",
+    db: Session,
+    *,
+    actor: Actor,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    country: str = "CN",
     is_own_plant: bool = False,
 ) -> Supplier:
     """A new supplier company with a unique code."""
     code = code.strip().upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9_-]{1,31}", code):
-        raise InvalidInput(
-            _("The code must be 2–32 letters, digits, '-' or '_'."), field="code"
-        )
+        raise InvalidInput(_("The code must be 2–32 letters, digits, '-' or '_'."), field="code")
     if not name_zh.strip() and not name_en.strip():
         raise InvalidInput(_("Give the company name in Chinese or English."), field="name_zh")
     if len(name_zh) > 200 or len(name_en) > 200:
         raise InvalidInput(_("The name is too long (200 characters at most)."), field="name_en")
     country = country.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
-        raise InvalidInput(_("The country must be a two-letter ISO code, e.g. CN."), field="country")
+        raise InvalidInput(
+            _("The country must be a two-letter ISO code, e.g. CN."), field="country"
+        )
     if db.exec(select(Supplier).where(Supplier.code == code)).first() is not None:
         raise InvalidInput(_("A supplier with this code already exists."), field="code")
     supplier = Supplier(
-        code=code, name_zh=name_zh.strip(), name_en=name_en.strip(), country=country,
+        code=code,
+        name_zh=name_zh.strip(),
+        name_en=name_en.strip(),
+        country=country,
         is_own_plant=is_own_plant,
     )
     db.add(supplier)
     db.flush()
     audit.record(
-        db, actor=actor, action="supplier.created", entity_type="supplier", entity_id=supplier.id,
+        db,
+        actor=actor,
+        action="supplier.created",
+        entity_type="supplier",
+        entity_id=supplier.id,
         after=supplier.model_dump(exclude={"created_at"}),
     )
     return supplier
@@ -139,19 +169,29 @@ def _new_user(
         raise InvalidInput(_("The name is too long (200 characters at most)."), field="full_name")
     if role_value is Role.SUPPLIER:
         if supplier_id is None or db.get(Supplier, supplier_id) is None:
-            raise InvalidInput(_("A supplier user must belong to a supplier company."), field="supplier_id")
+            raise InvalidInput(
+                _("A supplier user must belong to a supplier company."), field="supplier_id"
+            )
     else:
         supplier_id = None
     if db.exec(select(User).where(User.email == email)).first() is not None:
         raise InvalidInput(_("A user with this email already exists."), field="email")
-    user = User(email=email, full_name=full_name.strip(), role=role_value.value, supplier_id=supplier_id)
+    user = User(
+        email=email, full_name=full_name.strip(), role=role_value.value, supplier_id=supplier_id
+    )
     db.add(user)
     db.flush()
     return user
 
 
 def create_user(
-    db: Session, *, actor: Actor, email: str, password: str, full_name: str, role: str,
+    db: Session,
+    *,
+    actor: Actor,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
     supplier_id: int | None = None,
 ) -> User:
     """A user who can sign in at once (CLI and demo data)."""
@@ -160,35 +200,59 @@ def create_user(
     user.password_hash = hash_password(password)
     db.add(user)
     db.flush()
-    audit.record(db, actor=actor, action="user.created", entity_type="user", entity_id=user.id, after=_user_fields(user))
+    audit.record(
+        db,
+        actor=actor,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        after=_user_fields(user),
+    )
     return user
 
 
 def invite_user(
-    db: Session, *, actor: Actor, email: str, full_name: str, role: str,
-    supplier_id: int | None, settings: Settings,
+    db: Session,
+    *,
+    actor: Actor,
+    email: str,
+    full_name: str,
+    role: str,
+    supplier_id: int | None,
+    settings: Settings,
 ) -> tuple[User, str]:
     """A user without a password and a single-use link token for them to set one."""
     user = _new_user(db, email=email, full_name=full_name, role=role, supplier_id=supplier_id)
     token = new_secret()
     assert user.id is not None
     invitation = Invitation(
-        token_hash=sha256_hex(token), user_id=user.id, invited_by_id=actor.user_id,
+        token_hash=sha256_hex(token),
+        user_id=user.id,
+        invited_by_id=actor.user_id,
         expires_at=utcnow() + timedelta(days=settings.invitation_valid_days),
     )
     db.add(invitation)
     db.flush()
     audit.record(
-        db, actor=actor, action="user.invited", entity_type="user", entity_id=user.id,
-        after={**_user_fields(user), "invitation_id": invitation.id,
-               "expires_at": invitation.expires_at},
+        db,
+        actor=actor,
+        action="user.invited",
+        entity_type="user",
+        entity_id=user.id,
+        after={
+            **_user_fields(user),
+            "invitation_id": invitation.id,
+            "expires_at": invitation.expires_at,
+        },
     )
     return user, token
 
 
 def open_invitation(db: Session, token: str) -> tuple[Invitation, User]:
     """The unused, unexpired invitation for TOKEN, else NotFound (no hint why)."""
-    invitation = db.exec(select(Invitation).where(Invitation.token_hash == sha256_hex(token))).first()
+    invitation = db.exec(
+        select(Invitation).where(Invitation.token_hash == sha256_hex(token))
+    ).first()
     if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
         raise NotFound()
     user = db.get(User, invitation.user_id)
@@ -209,8 +273,12 @@ def accept_invitation(
     db.add(invitation)
     db.flush()
     audit.record(
-        db, actor=Actor(label=user.email, user_id=user.id, ip=ip), action="user.invitation_accepted",
-        entity_type="user", entity_id=user.id, after={"invitation_id": invitation.id},
+        db,
+        actor=Actor(label=user.email, user_id=user.id, ip=ip),
+        action="user.invitation_accepted",
+        entity_type="user",
+        entity_id=user.id,
+        after={"invitation_id": invitation.id},
     )
     return user
 
@@ -227,8 +295,13 @@ def set_active(db: Session, *, actor: Actor, user_id: int, active: bool) -> User
     db.add(user)
     db.flush()
     audit.record(
-        db, actor=actor, action="user.activated" if active else "user.deactivated",
-        entity_type="user", entity_id=user.id, before=before, after=_user_fields(user),
+        db,
+        actor=actor,
+        action="user.activated" if active else "user.deactivated",
+        entity_type="user",
+        entity_id=user.id,
+        before=before,
+        after=_user_fields(user),
     )
     return user
 
@@ -243,7 +316,11 @@ def revoke_token(db: Session, *, actor: Actor, token_id: int) -> ApiToken:
         db.add(token)
         db.flush()
         audit.record(
-            db, actor=actor, action="api_token.revoked", entity_type="api_token", entity_id=token.id,
+            db,
+            actor=actor,
+            action="api_token.revoked",
+            entity_type="api_token",
+            entity_id=token.id,
             after={"name": token.name, "prefix": token.prefix, "user_id": token.user_id},
         )
     return token
@@ -252,7 +329,8 @@ def revoke_token(db: Session, *, actor: Actor, token_id: int) -> ApiToken:
 def list_users(db: Session) -> list[tuple[User, Supplier | None]]:
     """All users with their supplier company, newest first."""
     rows = db.exec(
-        select(User, Supplier).join(Supplier, col(User.supplier_id) == Supplier.id, isouter=True)
+        select(User, Supplier)
+        .join(Supplier, col(User.supplier_id) == Supplier.id, isouter=True)
         .order_by(col(User.created_at).desc())
     ).all()
     return [(user, supplier) for user, supplier in rows]

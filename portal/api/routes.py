@@ -27,4 +27,6 @@ class Me(BaseModel):
 def me(principal: AnyRole) -> Me:
     """Who the bearer token belongs to."""
     user = principal.user
-    return Me(email=user.email, full_name=user.full_name, role=user.role, supplier_id=user.supplier_id)
+    return Me(
+        email=user.email, full_name=user.full_name, role=user.role, supplier_id=user.supplier_id
+    )

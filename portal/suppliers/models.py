@@ -20,8 +20,14 @@ class Supplier(SQLModel, table=True):
     name_en: str = Field(max_length=200)
     country: str = Field(default="CN", max_length=2)
     is_own_plant: bool = Field(default=False)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
 
     def name(self, locale: str) -> str:
         """The company name in LOCALE, falling back to the other language."""
-        return (self.name_zh or self.name_en) if locale.startswith("zh") else (self.name_en or self.name_zh)
+        return (
+            (self.name_zh or self.name_en)
+            if locale.startswith("zh")
+            else (self.name_en or self.name_zh)
+        )

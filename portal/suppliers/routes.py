@@ -38,16 +38,21 @@ def create_supplier(
     request: Request,
     db: DbSession,
     admin: AdminOnly,
-    code: Annotated[str, Form(max_length=32)] = "",
-    name_zh: Annotated[str, Form(max_length=200)] = "",
-    name_en: Annotated[str, Form(max_length=200)] = "",
-    country: Annotated[str, Form(max_length=2)] = "CN",
+    code: Annotated[str, Form()] = "",
+    name_zh: Annotated[str, Form()] = "",
+    name_en: Annotated[str, Form()] = "",
+    country: Annotated[str, Form()] = "CN",
 ) -> Response:
     """Add a supplier company."""
     form = {"code": code, "name_zh": name_zh, "name_en": name_en, "country": country}
     try:
         service.create_supplier(
-            db, actor=admin.actor(request), code=code, name_zh=name_zh, name_en=name_en, country=country
+            db,
+            actor=admin.actor(request),
+            code=code,
+            name_zh=name_zh,
+            name_en=name_en,
+            country=country,
         )
     except InvalidInput as invalid:
         return _page(request, db, form=form, errors={invalid.field: invalid.message})

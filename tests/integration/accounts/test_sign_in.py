@@ -11,7 +11,9 @@ from portal.audit import AuditEvent
 from portal.security import SESSION_COOKIE
 
 
-def test_sign_in_with_the_right_password_opens_the_start_page(client: TestClient, session: Session) -> None:
+def test_sign_in_with_the_right_password_opens_the_start_page(
+    client: TestClient, session: Session
+) -> None:
     make_user(session, "buyer", "buyer@example.com")
     sign_in(client, "Buyer@Example.com ")
     page = client.get("/")
@@ -26,7 +28,12 @@ def test_session_cookie_is_httponly_and_samesite(client: TestClient, session: Se
     make_user(session, "esg")
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": "esg@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_from(page.text)},
+        "/login",
+        data={
+            "email": "esg@example.com",
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
         follow_redirects=False,
     )
     set_cookie = response.headers["set-cookie"].lower()
@@ -37,25 +44,40 @@ def test_wrong_password_is_refused_and_audited(client: TestClient, session: Sess
     make_user(session, "buyer")
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": "buyer@example.com", "password": "wrong-password", "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={
+            "email": "buyer@example.com",
+            "password": "wrong-password",
+            "csrf_token": csrf_from(page.text),
+        },
     )
     assert response.status_code == 401
     assert "The email or password is not correct." in response.text
-    failures = session.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")).all()
+    failures = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")
+    ).all()
     assert [event.entity_id for event in failures] == ["buyer@example.com"]
 
 
-def test_repeated_failures_are_throttled_even_with_the_right_password(client: TestClient, session: Session) -> None:
+def test_repeated_failures_are_throttled_even_with_the_right_password(
+    client: TestClient, session: Session
+) -> None:
     make_user(session, "buyer")
     token = csrf_from(client.get("/login").text)
     for _attempt in range(5):
-        client.post("/login", data={"email": "buyer@example.com", "password": "nope-nope-nope", "csrf_token": token})
+        client.post(
+            "/login",
+            data={"email": "buyer@example.com", "password": "nope-nope-nope", "csrf_token": token},
+        )
     response = client.post(
-        "/login", data={"email": "buyer@example.com", "password": TEST_PASSWORD, "csrf_token": token}
+        "/login",
+        data={"email": "buyer@example.com", "password": TEST_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 401
     assert "Too many failed sign-ins" in response.text
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_throttled")).first()
+    assert session.exec(
+        select(AuditEvent).where(AuditEvent.action == "auth.sign_in_throttled")
+    ).first()
 
 
 def test_a_new_session_id_is_issued_at_every_sign_in(client: TestClient, session: Session) -> None:
@@ -64,7 +86,8 @@ def test_a_new_session_id_is_issued_at_every_sign_in(client: TestClient, session
     first = client.cookies.get(SESSION_COOKIE)
     token = csrf_from(client.get("/").text)
     response = client.post(
-        "/login", data={"email": "buyer@example.com", "password": TEST_PASSWORD, "csrf_token": token},
+        "/login",
+        data={"email": "buyer@example.com", "password": TEST_PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -79,7 +102,10 @@ def test_sign_out_ends_the_session_on_the_server(client: TestClient, session: Se
     sign_in(client, "buyer@example.com")
     stolen = str(client.cookies.get(SESSION_COOKIE))
     token = csrf_from(client.get("/").text)
-    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert (
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
     other = TestClient(client.app, base_url="http://127.0.0.1:8000")
     other.cookies.set(SESSION_COOKIE, stolen)
     response = other.get("/", follow_redirects=False)
@@ -108,6 +134,11 @@ def test_deactivated_user_cannot_sign_in(client: TestClient, session: Session) -
     session.commit()
     page = client.get("/login")
     response = client.post(
-        "/login", data={"email": "buyer@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={
+            "email": "buyer@example.com",
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
     )
     assert response.status_code == 401
