@@ -226,8 +226,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     from portal.accounts.routes import router as accounts_router
     from portal.api.routes import router as api_router
+    from portal.catalog.routes import router as catalog_router
+    from portal.declarations.api import router as declarations_api
+    from portal.declarations.routes import router as declarations_router
     from portal.home.routes import router as home_router
+    from portal.procurement.api import router as procurement_api
+    from portal.procurement.routes import router as procurement_router
     from portal.suppliers.routes import router as suppliers_router
+    from portal.tracking.api import router as tracking_api
+    from portal.tracking.routes import router as tracking_router
 
     app = FastAPI(
         title="Supplier Carbon Portal API",
@@ -246,7 +253,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home_router)
     app.include_router(accounts_router)
     app.include_router(suppliers_router)
-    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(catalog_router)
+    app.include_router(declarations_router)
+    app.include_router(procurement_router)
+    app.include_router(tracking_router)
+    for api in (api_router, declarations_api, procurement_api, tracking_api):
+        app.include_router(api, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     assert_every_route_guarded(app)
     app.add_middleware(PortalMiddleware, settings=settings)

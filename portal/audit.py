@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, text
+from sqlalchemy import JSON, Index, text
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from portal.db import UtcDateTime, utcnow
@@ -21,6 +21,7 @@ class AuditEvent(SQLModel, table=True):
     """One recorded state change; database triggers refuse updates and deletes."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(

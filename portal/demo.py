@@ -96,4 +96,11 @@ def load_demo(db: Session) -> list[str]:
                 supplier_id=supplier.id,
             )
             added.append(demo.user_email)
+    db.flush()
+    from portal.declarations.demo import load_demo as load_declarations
+    from portal.procurement.demo import load_demo as load_purchases
+    from portal.tracking.demo import load_demo as load_tracking
+
+    for load_feature in (load_declarations, load_purchases, load_tracking):
+        added.extend(load_feature(db))
     return added

@@ -2,6 +2,23 @@
 
 from portal.accounts.models import ApiToken, Invitation, User, WebSession
 from portal.audit import AuditEvent, AuditHead
+from portal.declarations.models import Declaration, EvidenceFile
+from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 from portal.suppliers.models import Supplier
+from portal.tracking.models import LineYear
 
-__all__ = ["ApiToken", "AuditEvent", "AuditHead", "Invitation", "Supplier", "User", "WebSession"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "BuyerCheck",
+    "Declaration",
+    "EvidenceFile",
+    "Invitation",
+    "LineYear",
+    "Purchase",
+    "PurchaseImport",
+    "Supplier",
+    "User",
+    "WebSession",
+]

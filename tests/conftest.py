@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -19,13 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 
 from portal import config, db, migrations
-from portal.accounts import service as accounts
-from portal.accounts.models import User
-from portal.audit import GENESIS_HASH, Actor
-from portal.suppliers.models import Supplier
+from portal.audit import GENESIS_HASH
 
-TEST_PASSWORD = "correct-horse-battery"
-TEST_ACTOR = Actor(label="test setup")
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
@@ -135,63 +129,3 @@ def client(settings: config.Settings) -> Iterator[TestClient]:
         create_app(), base_url="http://127.0.0.1:8000", headers={"Accept-Language": "en"}
     ) as test_client:
         yield test_client
-
-
-def make_supplier(session: Session, code: str = "ACME", **fields: object) -> Supplier:
-    """A committed supplier company."""
-    supplier = accounts.create_supplier(
-        session,
-        actor=TEST_ACTOR,
-        code=code,
-        name_zh=str(fields.get("name_zh", f"{code} 公司")),
-        name_en=str(fields.get("name_en", f"{code} Ltd")),
-        is_own_plant=bool(fields.get("is_own_plant", False)),
-    )
-    session.commit()
-    return supplier
-
-
-def make_user(
-    session: Session, role: str, email: str | None = None, supplier: Supplier | None = None
-) -> User:
-    """A committed user who can sign in with TEST_PASSWORD."""
-    user = accounts.create_user(
-        session,
-        actor=TEST_ACTOR,
-        email=email or f"{role}@example.com",
-        password=TEST_PASSWORD,
-        full_name=f"Test {role}",
-        role=role,
-        supplier_id=supplier.id if supplier else None,
-    )
-    session.commit()
-    return user
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token in a page's first form."""
-    match = CSRF_PATTERN.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> None:
-    """Sign CLIENT in through the real form."""
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_from(page.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-
-
-def post_form(
-    client: TestClient, page_url: str, action: str, data: dict[str, str], **kwargs: object
-):  # type: ignore[no-untyped-def]
-    """Open PAGE_URL for its CSRF token, then post DATA to ACTION."""
-    token = csrf_from(client.get(page_url).text)
-    return client.post(action, data={**data, "csrf_token": token}, **kwargs)  # type: ignore[arg-type]

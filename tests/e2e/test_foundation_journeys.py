@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest_e2e import sign_in_as
+from e2e_helpers import sign_in_as
 from playwright.sync_api import Browser, Page, expect
 
 from portal.demo import DEMO_PASSWORD

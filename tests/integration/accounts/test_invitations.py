@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import csrf_from, make_supplier, make_user, post_form, sign_in
+from helpers import csrf_from, make_supplier, make_user, post_form, sign_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 

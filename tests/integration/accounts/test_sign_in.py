@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TEST_PASSWORD, csrf_from, make_user, sign_in
+from helpers import TEST_PASSWORD, csrf_from, make_user, sign_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_supplier, make_user, sign_in
+from helpers import make_supplier, make_user, sign_in
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -63,7 +63,7 @@ def test_api_requires_a_valid_unrevoked_bearer_token(client: TestClient, session
     make_user(session, "admin")
     sign_in(client, "admin@example.com")
     page = client.get("/admin/users")
-    from conftest import csrf_from
+    from helpers import csrf_from
 
     revoke = client.post(
         f"/admin/tokens/{token.id}/revoke",

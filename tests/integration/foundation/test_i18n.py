@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from conftest import csrf_from, make_user, sign_in
+from helpers import csrf_from, make_user, sign_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 

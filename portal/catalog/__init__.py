@@ -1,0 +1,29 @@
+"""The policy in rules/ as the running portal sees it: rule set, materials, targets."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from portal.checking import RuleSet, Targets, load_ruleset, load_targets
+from portal.config import get_settings
+
+
+@lru_cache(maxsize=4)
+def _ruleset_at(directory: Path) -> RuleSet:
+    return load_ruleset(directory)
+
+
+@lru_cache(maxsize=4)
+def _targets_at(directory: Path) -> Targets:
+    return load_targets(directory)
+
+
+def get_ruleset() -> RuleSet:
+    """The rule set from the configured rules directory, loaded and validated once."""
+    return _ruleset_at(get_settings().rules_dir.resolve())
+
+
+def get_targets() -> Targets:
+    """The plan's targets and recycled-share goals from the configured rules directory."""
+    return _targets_at(get_settings().rules_dir.resolve())

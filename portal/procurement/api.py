@@ -1,0 +1,5 @@
+"""JSON API of this feature (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

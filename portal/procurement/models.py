@@ -1,0 +1,105 @@
+"""Buyer checks at purchase time, the purchase ledger and ERP imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from portal.db import UtcDateTime, utcnow
+
+
+class ProductLine(StrEnum):
+    """The plant's two product lines."""
+
+    ALLOY = "alloy"  # casthouse (铝合金)
+    EXTRUSION = "extrusion"  # extrusion (铝挤压)
+
+
+class FactorSource(StrEnum):
+    """Where an emission factor came from."""
+
+    DECLARATION = "declaration"  # supplier-specific: an accepted declaration valid that day
+    DEFAULT = "default"  # the material's average-data default from rules/materials.toml
+
+
+def _quantity() -> Any:
+    return Column(Numeric(18, 6), nullable=False)
+
+
+class BuyerCheck(SQLModel, table=True):
+    """One answer to 'may we buy this material from this supplier on this date?'."""
+
+    __tablename__ = "buyer_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True))
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    via_api: bool = Field(default=False)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    material_code: str = Field(max_length=64)
+    quantity_t: Decimal = Field(sa_column=_quantity())
+    check_date: date
+    product_line: str = Field(max_length=16)
+    verdict: str = Field(max_length=8)  # pass / fail
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    declaration_id: int | None = Field(default=None, foreign_key="declaration.id")
+    factor_source: str = Field(max_length=16)
+    pcf_t_per_t: Decimal = Field(sa_column=_quantity())
+    recycled_fraction: Decimal = Field(sa_column=Column(Numeric(9, 6), nullable=False))
+    emissions_t: Decimal = Field(sa_column=_quantity())
+    recycled_t: Decimal = Field(sa_column=_quantity())
+    low_carbon_label: str | None = Field(default=None, max_length=200)
+    ruleset_revision: str = Field(max_length=64)
+
+
+class PurchaseImport(SQLModel, table=True):
+    """An uploaded ERP export; its lines become purchases only when confirmed, all at once."""
+
+    __tablename__ = "purchase_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64, index=True)
+    uploaded_by_id: int = Field(foreign_key="user_account.id")
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    status: str = Field(max_length=16)  # previewed / confirmed
+    line_count: int = 0
+    confirmed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class Purchase(SQLModel, table=True):
+    """A recorded purchase with the factor used at the time, so later changes never rewrite it."""
+
+    __tablename__ = "purchase"
+    __table_args__ = (
+        UniqueConstraint("po_number", "po_line", name="uq_purchase_po_line"),
+        Index("ix_purchase_year_line", "purchase_year", "product_line"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    material_code: str = Field(max_length=64, index=True)
+    material_category: str = Field(max_length=16)  # raw_material / packaging, copied from the catalog
+    quantity_t: Decimal = Field(sa_column=_quantity())
+    purchase_date: date = Field(index=True)
+    purchase_year: int  # kept for portable, indexed yearly aggregation
+    product_line: str = Field(max_length=16)
+    po_number: str = Field(max_length=64)
+    po_line: int = Field(default=1)
+    check_id: int = Field(foreign_key="buyer_check.id")
+    declaration_id: int | None = Field(default=None, foreign_key="declaration.id", index=True)
+    factor_source: str = Field(max_length=16)
+    pcf_t_per_t: Decimal = Field(sa_column=_quantity())
+    recycled_fraction: Decimal = Field(sa_column=Column(Numeric(9, 6), nullable=False))
+    emissions_t: Decimal = Field(sa_column=_quantity())
+    recycled_t: Decimal = Field(sa_column=_quantity())  # recycled aluminium tonnes
+    ruleset_revision: str = Field(max_length=64)
+    exception_reason: str | None = Field(default=None, max_length=2000)  # recorded despite a fail
+    import_id: int | None = Field(default=None, foreign_key="purchase_import.id")
+    recorded_by_id: int = Field(foreign_key="user_account.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
