@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
+from portal.checking.cli import rules_app
 from portal.config import get_settings
+from portal.pdfreading.cli import pdf_app
 
 app = typer.Typer(
     help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.",
@@ -23,6 +25,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(rules_app, name="rules")
+app.add_typer(pdf_app, name="pdf")
 
 CLI_ACTOR_LABEL = "command line"
 

@@ -1,0 +1,131 @@
+"""PDF bytes to a PdfReading with pypdf, inside pypdf's own limits and ours (no processes here)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pypdf import PdfReader as PypdfReader
+from pypdf import apply_configuration
+from pypdf.errors import LimitReachedError
+
+from portal.pdfreading.fields import find_fields
+from portal.pdfreading.found import PdfReading
+from portal.pdfreading.limits import ReadingLimits, screen
+from portal.pdfreading.refusals import PdfRefused, RefusalCode
+
+# pypdf repairs these in lenient mode, but for evidence they mean the file is not intact.
+_FATAL_WARNINGS = (
+    "Circular xref chain detected",  # a /Prev chain that loops
+    "EOF marker not found",  # cut off: an interrupted upload
+)
+
+
+def pypdf_limits(limits: ReadingLimits) -> dict[str, Any]:
+    """pypdf Configuration overrides (pypdf 7 replaced the filters.*_MAX_* module constants)."""
+    stream = limits.max_stream_bytes
+    return {
+        "maximum_declared_stream_length": limits.max_bytes,
+        "zlib_maximum_output_length": stream,
+        "lzw_maximum_output_length": stream,
+        "run_length_maximum_output_length": stream,
+        "brotli_maximum_output_length": stream,
+        "jbig2_maximum_output_length": stream,
+        "array_based_stream_maximum_output_length": stream,
+        "image_maximum_buffer_size": stream,
+        "stream_decoding_work_maximum_length": 4 * stream,
+        "page_tree_maximum_entries": max(1_000, 20 * limits.max_pages),
+        "page_tree_maximum_page_entries": max(10_000, 200 * limits.max_pages),
+        "jbig2dec_binary": None,  # never run an external program on an untrusted file
+        "disable_legacy_handling": True,
+    }
+
+
+def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
+    """Read a PDF's text and find its fields, or raise PdfRefused."""
+    screen(data, limits)
+    with apply_configuration(**pypdf_limits(limits)), _pypdf_warnings() as warnings:
+        try:
+            pages = _extract_pages(data, limits, warnings)
+        except PdfRefused:
+            raise
+        except LimitReachedError as error:
+            raise PdfRefused(RefusalCode.BOMB, detail=repr(error)) from error
+        except MemoryError as error:
+            raise PdfRefused(
+                RefusalCode.OUT_OF_MEMORY, detail=repr(error), limit_mb=limits.memory_mb
+            ) from error
+        except Exception as error:  # pypdf raises many types on malformed input
+            raise PdfRefused(RefusalCode.BROKEN, detail=repr(error)) from error
+    text_chars = sum(len("".join(text.split())) for text in pages)
+    return PdfReading(
+        page_count=len(pages),
+        has_text_layer=text_chars > 0,
+        fields=tuple(find_fields(pages)),
+        text_chars=text_chars,
+    )
+
+
+def _extract_pages(data: bytes, limits: ReadingLimits, warnings: list[str]) -> list[str]:
+    document = PypdfReader(io.BytesIO(data), strict=False)
+    _refuse_fatal(warnings)
+    if document.is_encrypted:
+        raise PdfRefused(RefusalCode.ENCRYPTED)
+    declared = _declared_page_count(document)
+    if declared > limits.max_pages:
+        raise PdfRefused(RefusalCode.TOO_MANY_PAGES, pages=declared, limit=limits.max_pages)
+    page_count = len(document.pages)
+    if page_count > limits.max_pages:
+        raise PdfRefused(RefusalCode.TOO_MANY_PAGES, pages=page_count, limit=limits.max_pages)
+    texts, total_chars = [], 0
+    for page in document.pages:
+        text = page.extract_text()
+        total_chars += len(text)
+        if total_chars > limits.max_text_chars:
+            raise PdfRefused(RefusalCode.BOMB, detail=f"more than {limits.max_text_chars} chars")
+        texts.append(text)
+    _refuse_fatal(warnings)
+    return texts
+
+
+def _declared_page_count(document: PypdfReader) -> int:
+    """/Count of the page tree root, read before pypdf walks (and copies) the whole tree."""
+    try:
+        page_tree: Any = document.root_object["/Pages"].get_object()
+        return int(page_tree["/Count"])
+    except (KeyError, TypeError, ValueError):
+        return 0
+
+
+def _refuse_fatal(warnings: list[str]) -> None:
+    for message in warnings:
+        if message.startswith(_FATAL_WARNINGS):
+            raise PdfRefused(RefusalCode.BROKEN, detail=message)
+
+
+class _ThreadWarnings(logging.Handler):
+    """Collects pypdf's warning templates logged by one thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(str(record.msg))
+
+
+@contextmanager
+def _pypdf_warnings() -> Iterator[list[str]]:
+    handler = _ThreadWarnings()
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
