@@ -232,6 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.home.routes import router as home_router
     from portal.procurement.api import router as procurement_api
     from portal.procurement.routes import router as procurement_router
+    from portal.suppliers.api import router as suppliers_api
     from portal.suppliers.routes import router as suppliers_router
     from portal.tracking.api import router as tracking_api
     from portal.tracking.routes import router as tracking_router
@@ -257,7 +258,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(declarations_router)
     app.include_router(procurement_router)
     app.include_router(tracking_router)
-    for api in (api_router, declarations_api, procurement_api, tracking_api):
+    for api in (api_router, suppliers_api, declarations_api, procurement_api, tracking_api):
         app.include_router(api, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     assert_every_route_guarded(app)

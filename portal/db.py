@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -16,9 +16,12 @@ from sqlmodel import Session, create_engine
 
 from portal.config import get_settings
 
+READ_ONLY_OPTION = "portal_read_mostly"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def make_engine(url: str) -> Engine:
-    """An engine for URL; SQLite gets WAL, foreign keys and a busy timeout."""
+
+def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
+    """An engine for URL; SQLite gets WAL, foreign keys, a busy timeout and locking BEGINs."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -27,11 +30,23 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            if sqlite_lock_on_begin:
+                dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        if not sqlite_lock_on_begin:
+            return engine
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # Writers take the lock up front: a deferred transaction that reads, then writes
+            # after another writer committed, fails at once instead of waiting its turn.
+            read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -45,9 +60,12 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_db() -> Iterator[Session]:
+def get_db(request: Request) -> Iterator[Session]:
     """One session and one transaction per request: committed on success, else rolled back."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    engine = get_engine()
+    if request.method in SAFE_METHODS:
+        engine = engine.execution_options(**{READ_ONLY_OPTION: True})
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -114,10 +114,16 @@ def engine(settings: config.Settings) -> Engine:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    """A session for arranging and inspecting data; the caller commits."""
+def session(settings: config.Settings) -> Iterator[Session]:
+    """A session for arranging and inspecting data; the caller commits.
+
+    On SQLite it reads outside transactions (pysqlite's own mode), so it always sees what the
+    app committed meanwhile, as a PostgreSQL read-committed session does.
+    """
+    engine = db.make_engine(settings.database_url, sqlite_lock_on_begin=False)
     with Session(engine, expire_on_commit=False) as db_session:
         yield db_session
+    engine.dispose()
 
 
 @pytest.fixture

@@ -93,3 +93,22 @@ def test_healthz_and_openapi_are_public(client: TestClient) -> None:
     assert "/api/v1/me" in spec["paths"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+
+
+def test_suppliers_api_finds_by_code_and_name_for_staff_only(
+    client: TestClient, session: Session
+) -> None:
+    make_supplier(session, "JCHY", name_zh="晋城宏远再生铝业", name_en="Jincheng Hongyuan")
+    make_supplier(session, "YNSD", name_en="Yunnan Hydro")
+    _token, plain = create_api_token(session, make_user(session, "buyer"), "ERP")
+    session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/suppliers/jchy", headers=headers).json()["name_zh"] == "晋城宏远再生铝业"
+    assert client.get("/api/v1/suppliers/NOPE", headers=headers).status_code == 404
+    found = client.get("/api/v1/suppliers", params={"q": "hydro"}, headers=headers).json()
+    assert [supplier["code"] for supplier in found] == ["YNSD"]
+    supplier_user = make_user(session, "supplier", "s@example.com", supplier=make_supplier(session, "S1"))
+    _token, supplier_plain = create_api_token(session, supplier_user, "own")
+    session.commit()
+    denied = client.get("/api/v1/suppliers", headers={"Authorization": f"Bearer {supplier_plain}"})
+    assert denied.status_code == 403

@@ -1,0 +1,68 @@
+"""Supplier companies in the JSON API (what the ERP matches its vendor codes against)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlmodel import col, or_, select
+
+from portal.accounts.models import Role
+from portal.db import DbSession
+from portal.errors import NotFound
+from portal.security import Principal, require_roles
+from portal.suppliers.models import Supplier
+
+router = APIRouter(tags=["suppliers"])
+Staff = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG, Role.ADMIN))]
+
+
+class SupplierOut(BaseModel):
+    """A supplier company."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    country: str
+    is_own_plant: bool
+
+
+def _out(supplier: Supplier) -> SupplierOut:
+    return SupplierOut(
+        code=supplier.code,
+        name_zh=supplier.name_zh,
+        name_en=supplier.name_en,
+        country=supplier.country,
+        is_own_plant=supplier.is_own_plant,
+    )
+
+
+@router.get("/suppliers", response_model=list[SupplierOut], name="api_suppliers")
+def list_suppliers(
+    db: DbSession,
+    _staff: Staff,
+    q: Annotated[str, Query(max_length=100, description="Part of the code or name")] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[SupplierOut]:
+    """Supplier companies whose code or name contains Q."""
+    query = select(Supplier).order_by(Supplier.code).limit(limit)
+    if q.strip():
+        pattern = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                col(Supplier.code).ilike(pattern),
+                col(Supplier.name_zh).ilike(pattern),
+                col(Supplier.name_en).ilike(pattern),
+            )
+        )
+    return [_out(supplier) for supplier in db.exec(query)]
+
+
+@router.get("/suppliers/{code}", response_model=SupplierOut, name="api_supplier")
+def get_supplier(db: DbSession, _staff: Staff, code: str) -> SupplierOut:
+    """One supplier company by its code (a single indexed read)."""
+    supplier = db.exec(select(Supplier).where(Supplier.code == code.upper())).first()
+    if supplier is None:
+        raise NotFound()
+    return _out(supplier)
