@@ -36,16 +36,12 @@ class _Objects:
     def add(self, body: bytes) -> int:
         return self.put(self.reserve(), body)
 
-    def add_stream(self, data: bytes, *, extra: bytes = b"", flate_levels: int = 1) -> int:
-        encoded = data
-        for _ in range(flate_levels):
-            encoded = zlib.compress(encoded)
-        filters = b" ".join([b"/FlateDecode"] * flate_levels)
-        filter_entry = b"/Filter [" + filters + b"]" if flate_levels else b""
-        head = b"<< /Length %d %s %s >>" % (len(encoded), filter_entry, extra)
+    def add_stream(self, data: bytes, *, extra: bytes = b"") -> int:
+        encoded = zlib.compress(data)
+        head = b"<< /Length %d /Filter /FlateDecode %s >>" % (len(encoded), extra)
         return self.add(head + b"\nstream\n" + encoded + b"\nendstream")
 
-    def build(self, *, root: int, trailer_extra: bytes = b"") -> bytes:
+    def build(self, *, root: int) -> bytes:
         out = io.BytesIO()
         out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         offsets = []
@@ -56,9 +52,7 @@ class _Objects:
         out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
         for offset in offsets:
             out.write(b"%010d 00000 n \n" % offset)
-        out.write(
-            b"trailer\n<< /Size %d /Root %d 0 R %s >>\n" % (len(offsets) + 1, root, trailer_extra)
-        )
+        out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\n" % (len(offsets) + 1, root))
         out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
         return out.getvalue()
 
@@ -125,12 +119,14 @@ def lines_to_runs(lines: Sequence[str], *, x: float = LEFT_MARGIN) -> list[Text]
     return [Text(x, TOP_Y - i * LEADING, line) for i, line in enumerate(lines)]
 
 
+def _runs(page: Sequence[Text] | Sequence[str]) -> list[Text]:
+    placed = [item for item in page if isinstance(item, Text)]
+    return placed + lines_to_runs([item for item in page if isinstance(item, str)])
+
+
 def unicode_text_pdf(pages: Sequence[Sequence[Text] | Sequence[str]]) -> bytes:
     """A PDF with any Unicode text (Chinese included) that pypdf extracts as written."""
-    page_runs = [
-        lines_to_runs(page) if page and isinstance(page[0], str) else list(page)  # type: ignore[arg-type]
-        for page in pages
-    ]
+    page_runs = [_runs(page) for page in pages]
     characters = sorted({c for runs in page_runs for run in runs for c in run.text})
     objects = _Objects()
     catalog, page_tree = objects.reserve(), objects.reserve()
@@ -413,10 +409,11 @@ def circular_xref_pdf() -> bytes:
     """A declaration with an incremental update whose trailer /Prev points back at itself."""
     original = text_pdf(["Product carbon footprint: 4.2 tCO2e/t"])
     xref_at = len(original)
+    size = original.count(b" 0 obj\n") + 1
     update = (
         b"xref\n0 1\n0000000000 65535 f \n"
-        b"trailer\n<< /Size 8 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
-        % (xref_at, xref_at)
+        b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+        % (size, xref_at, xref_at)
     )
     return original + update
 

@@ -10,7 +10,7 @@ contains the other; statement numbers when they are equal in that form.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -27,7 +27,7 @@ _CHECKS_STATEMENTS = (AttachmentKind.DECLARATION, AttachmentKind.VERIFICATION)
 
 def cross_check(
     facts: DeclarationFacts,
-    found: list[FoundField],
+    found: Sequence[FoundField],
     *,
     document_kind: str,
     has_text_layer: bool = True,
@@ -64,7 +64,7 @@ def _no_text_layer() -> Mismatch:
 
 
 def _footprint(
-    facts: DeclarationFacts, found: list[FoundField], kind: AttachmentKind
+    facts: DeclarationFacts, found: Sequence[FoundField], kind: AttachmentKind
 ) -> list[Mismatch]:
     form_t = facts.pcf_t_per_t
     form_text = _plain(form_t)
@@ -133,7 +133,7 @@ def _thousandfold(a: Decimal, b: Decimal) -> bool:
     return Decimal(990) <= ratio <= Decimal(1010)
 
 
-def _standard(facts: DeclarationFacts, found: list[FoundField]) -> list[Mismatch]:
+def _standard(facts: DeclarationFacts, found: Sequence[FoundField]) -> list[Mismatch]:
     claimed = {_canonical(name) for text in facts.standards for name in standard_names(text)}
     named = _named(found, FieldName.STANDARD)
     if not claimed or not named:
@@ -158,7 +158,7 @@ def _canonical(standard: str) -> str:
     return _SAME_STANDARD.get(standard, standard)
 
 
-def _verifier(facts: DeclarationFacts, found: list[FoundField]) -> list[Mismatch]:
+def _verifier(facts: DeclarationFacts, found: Sequence[FoundField]) -> list[Mismatch]:
     named = _named(found, FieldName.VERIFIER)
     if not facts.verifier_name or not named:
         return []
@@ -189,7 +189,7 @@ def _verifier(facts: DeclarationFacts, found: list[FoundField]) -> list[Mismatch
 
 
 def _statement_number(
-    facts: DeclarationFacts, found: list[FoundField], kind: AttachmentKind
+    facts: DeclarationFacts, found: Sequence[FoundField], kind: AttachmentKind
 ) -> list[Mismatch]:
     names = [FieldName.STATEMENT_NUMBER]
     if kind is AttachmentKind.VERIFICATION:
@@ -236,7 +236,7 @@ _DATE_FIELDS = (
 )
 
 
-def _dates(facts: DeclarationFacts, found: list[FoundField]) -> list[Mismatch]:
+def _dates(facts: DeclarationFacts, found: Sequence[FoundField]) -> list[Mismatch]:
     mismatches = []
     for name, attribute, label_zh, label_en in _DATE_FIELDS:
         form_date: date | None = getattr(facts, attribute)
@@ -287,7 +287,7 @@ _RECYCLED_FIELDS = (
 )
 
 
-def _recycled(facts: DeclarationFacts, found: list[FoundField]) -> list[Mismatch]:
+def _recycled(facts: DeclarationFacts, found: Sequence[FoundField]) -> list[Mismatch]:
     mismatches = []
     for name, attribute, label_zh, label_en in _RECYCLED_FIELDS:
         form_pct: Decimal | None = getattr(facts, attribute)

@@ -103,7 +103,7 @@ def find_dates(page: PageText) -> list[FoundField]:
     """Dates, named by the label before them; two dates joined by "to"/"至" form a period."""
     found: list[FoundField] = []
     text, number = page.lower, page.number
-    dates = [found for start, end in page.spans for found in iter_dates(text, start, end)]
+    dates = [dated for start, end in page.spans for dated in iter_dates(text, start, end)]
     index = 0
     while index < len(dates):
         first = dates[index]

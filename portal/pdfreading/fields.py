@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from portal.pdfreading.dates import find_dates
 from portal.pdfreading.footprints import find_footprints
@@ -22,7 +22,7 @@ _FINDERS: tuple[Callable[[PageText], list[FoundField]], ...] = (
 )
 
 
-def find_fields(pages: list[str], *, max_fields: int = MAX_FIELDS) -> list[FoundField]:
+def find_fields(pages: Sequence[str], *, max_fields: int = MAX_FIELDS) -> list[FoundField]:
     """Fields found in page texts (index 0 is page 1), each value once, first occurrence kept."""
     found: list[FoundField] = []
     seen: set[tuple[str, str, str | None]] = set()

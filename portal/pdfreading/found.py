@@ -44,7 +44,7 @@ class FoundField:
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (decimals as strings)."""
         return {
-            "name": self.name,
+            "name": str(self.name),
             "value": self.value,
             "unit": self.unit,
             "t_per_t": None if self.t_per_t is None else str(self.t_per_t),

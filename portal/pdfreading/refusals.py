@@ -70,6 +70,9 @@ class PdfRefused(Exception):
         self.message_zh = chinese.format(**params)
         super().__init__(self.message_en)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PdfRefused.from_dict, (self.to_dict(),))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form; `from_dict` rebuilds the same refusal."""
         return {

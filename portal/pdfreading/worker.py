@@ -33,11 +33,13 @@ log = logging.getLogger(__name__)
 def _serve(connection: Connection, limits_json: str) -> None:
     """Worker main loop: read PDFs sent through the pipe until it closes."""
     limits = ReadingLimits(**json.loads(limits_json))
-    memory = limits.memory_mb * MIB
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _limit_resources(limits.memory_mb * MIB)
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Hostile files make pypdf log many repairs; the parent reports refusals instead.
-    logging.getLogger("pypdf").propagate = False
+    pypdf_log = logging.getLogger("pypdf")
+    pypdf_log.propagate = False
+    pypdf_log.addHandler(logging.NullHandler())
     connection.send_bytes(_READY)
     while True:
         try:
@@ -45,6 +47,14 @@ def _serve(connection: Connection, limits_json: str) -> None:
         except EOFError:
             return
         connection.send_bytes(_answer(data, limits))
+
+
+def _limit_resources(memory_bytes: int) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        memory_bytes = min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of untrusted input
 
 
 def _answer(data: bytes, limits: ReadingLimits) -> bytes:
@@ -55,6 +65,8 @@ def _answer(data: bytes, limits: ReadingLimits) -> bytes:
     except MemoryError:
         out_of_memory = PdfRefused(RefusalCode.OUT_OF_MEMORY, limit_mb=limits.memory_mb)
         answer = {"refused": out_of_memory.to_dict()}
+    except Exception as error:  # a fault in reading one file must not end the worker
+        answer = {"refused": PdfRefused(RefusalCode.BROKEN, detail=repr(error)).to_dict()}
     # JSON, not pickle: the parent must not unpickle what a process fed hostile input sends.
     return json.dumps(answer).encode()
 
@@ -219,6 +231,9 @@ class PdfReader:
 
     def _ask_a_worker(self, data: bytes) -> dict[str, Any]:
         worker = self._take()
+        # Only a worker that answered in full goes back to the pool: one interrupted midway
+        # could otherwise hand its late answer to the next caller.
+        reusable = False
         try:
             worker = worker or self._start_worker()
             try:
@@ -228,16 +243,16 @@ class PdfReader:
                 worker = None
                 worker = self._start_worker()
                 answer = worker.ask(data, self.limits.timeout_s)
-            if answer.get("refused", {}).get("code") == RefusalCode.OUT_OF_MEMORY:
-                self._retire(worker)  # its heap may be left fragmented: start afresh
-                worker = None
+            # After a MemoryError its heap may be left fragmented: start afresh.
+            reusable = answer.get("refused", {}).get("code") != RefusalCode.OUT_OF_MEMORY
             return answer
         except _WorkerLost as lost:
             log.warning("PDF worker killed and replaced: %s", lost.detail)
-            self._retire(worker)
-            worker = None
             raise PdfRefused(lost.code, detail=lost.detail, **self._params(lost.code)) from None
         finally:
+            if not reusable:
+                self._retire(worker)
+                worker = None
             self._give_back(worker)
 
     def _take(self) -> _Worker | None:

@@ -21,6 +21,7 @@ from portal.pdfreading import (
     close_reader,
     get_reader,
 )
+from portal.pdfreading import worker as worker_module
 
 HOSTILE: list[tuple[Callable[[], bytes], str]] = [
     (pdf_factory.empty_file, "empty"),
@@ -44,7 +45,7 @@ def started(reader: PdfReader) -> PdfReader:
     return reader
 
 
-@pytest.mark.parametrize(("make", "code"), HOSTILE, ids=[code for _, code in HOSTILE])
+@pytest.mark.parametrize(("make", "code"), HOSTILE, ids=[make.__name__ for make, _ in HOSTILE])
 def test_hostile_files_are_refused_with_their_code(
     started: PdfReader, make: Callable[[], bytes], code: str
 ) -> None:
@@ -187,3 +188,21 @@ def test_the_shared_reader_is_one_until_closed() -> None:
     second = get_reader()
     assert second is not first
     close_reader()
+
+
+def test_a_caller_interrupted_mid_file_does_not_pass_its_answer_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def send_then_interrupt(self: worker_module._Worker, data: bytes, timeout_s: float) -> None:
+        self.connection.send_bytes(data)
+        raise KeyboardInterrupt
+
+    with PdfReader(workers=1) as one:
+        first = pdf_factory.english_declaration(pdf_factory.Declared(pcf="1.1"))
+        with monkeypatch.context() as patch:
+            patch.setattr(worker_module._Worker, "ask", send_then_interrupt)
+            with pytest.raises(KeyboardInterrupt):
+                one.read(first)
+        assert one.worker_pids == []
+        second = pdf_factory.english_declaration(pdf_factory.Declared(pcf="2.2"))
+        assert one.read(second).named(FieldName.PCF)[0].value == "2.2"
