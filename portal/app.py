@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import i18n
 from portal.accounts.models import User
+from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
 from portal.db import DbSession
 from portal.errors import NotSignedIn, PortalError
@@ -105,10 +106,16 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def _error_response(request: Request, status: int, message: str) -> Response:
+def _error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    response: Response
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": message}, status)
+        response = JSONResponse({"detail": message}, status_code=status)
+    else:
+        response = render(request, "error.html", {"status": status, "message": message}, status)
+    response.headers.update(headers or {})
+    return response
 
 
 def _default_message(status: int) -> str:
@@ -161,7 +168,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 413:
             return _error_response(request, 413, too_large_message(get_settings().max_upload_mb))
-        return _error_response(request, exc.status_code, _default_message(exc.status_code))
+        return _error_response(
+            request, exc.status_code, _default_message(exc.status_code), exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -251,15 +260,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
     )
     install_error_handlers(app)
-    app.include_router(home_router)
-    app.include_router(accounts_router)
-    app.include_router(suppliers_router)
-    app.include_router(catalog_router)
-    app.include_router(declarations_router)
-    app.include_router(procurement_router)
-    app.include_router(tracking_router)
+    app.include_router(home_router, include_in_schema=False)
+    app.include_router(accounts_router, include_in_schema=False)
+    app.include_router(suppliers_router, include_in_schema=False)
+    app.include_router(catalog_router, include_in_schema=False)
+    app.include_router(declarations_router, include_in_schema=False)
+    app.include_router(procurement_router, include_in_schema=False)
+    app.include_router(tracking_router, include_in_schema=False)
     for api in (api_router, suppliers_api, declarations_api, procurement_api, tracking_api):
-        app.include_router(api, prefix="/api/v1")
+        app.include_router(api, prefix="/api/v1", responses=API_ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     assert_every_route_guarded(app)
     app.add_middleware(PortalMiddleware, settings=settings)

@@ -7,7 +7,7 @@ from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
@@ -133,7 +133,12 @@ class BodySizeLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = PlainTextResponse(too_large_message(self.max_mb_shown), status_code=413)
+        message = too_large_message(self.max_mb_shown)
+        response: Response = (
+            JSONResponse({"detail": message}, status_code=413)
+            if scope.get("path", "").startswith("/api/")
+            else PlainTextResponse(message, status_code=413)
+        )
         await response(scope, receive, send)
 
 
