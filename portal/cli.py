@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from portal.checking.cli import rules_app
 from portal.config import get_settings
 from portal.pdfreading.cli import pdf_app
+from portal.tracking.cli import report_command
 
 app = typer.Typer(
     help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.",
@@ -27,6 +28,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 app.add_typer(pdf_app, name="pdf")
+app.command("report")(report_command)
 
 CLI_ACTOR_LABEL = "command line"
 

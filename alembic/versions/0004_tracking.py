@@ -32,6 +32,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('product_line', 'year', name='uq_line_year')
     )
+    # Covering index for the tracking aggregate (see portal/tracking/models.py).
+    op.create_index('ix_purchase_tracking_sums', 'purchase', ['purchase_year', 'product_line', 'material_category', 'factor_source', 'material_code', 'quantity_t', 'emissions_t', 'recycled_t'], unique=False)
 
 def downgrade() -> None:
+    op.drop_index("ix_purchase_tracking_sums", table_name="purchase")
     op.drop_table("line_year")

@@ -29,6 +29,7 @@ class ValidationErrorOut(BaseModel):
 
 
 API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body could not be parsed"},
     401: {"model": ErrorOut, "description": "No valid bearer token"},
     403: {"model": ErrorOut, "description": "The token's role may not do this"},
     404: {"model": ErrorOut, "description": "Not found, or not yours to see"},

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Numeric, UniqueConstraint
+from sqlalchemy import Index, Numeric, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
+from portal.procurement.models import Purchase
 
 
 class LineYear(SQLModel, table=True):
@@ -25,3 +26,23 @@ class LineYear(SQLModel, table=True):
     source: str = Field(default="", max_length=200)  # e.g. "plan baseline 2023" or who entered it
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+# Covers the tracking aggregate (GROUP BY year, line, category, source, material with the
+# three SUMs), so a year's figures are read from the index alone, never from the rows.
+TRACKING_SUMS_INDEX = Index(
+    "ix_purchase_tracking_sums",
+    *(
+        Purchase.__table__.c[name]  # type: ignore[attr-defined]
+        for name in (
+            "purchase_year",
+            "product_line",
+            "material_category",
+            "factor_source",
+            "material_code",
+            "quantity_t",
+            "emissions_t",
+            "recycled_t",
+        )
+    ),
+)

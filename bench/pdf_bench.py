@@ -1,0 +1,72 @@
+"""PDF reading: pages per second of the bounded reader against plain in-process pypdf.
+
+Run: .venv/bin/python bench/pdf_bench.py [--files N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PdfReader as PlainPdfReader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import describe  # noqa: E402
+from pdf_factory import Declared, english_declaration  # noqa: E402
+
+from portal.pdfreading import PdfReader  # noqa: E402
+
+PAGES_PER_FILE = 10
+TARGET_RATIO = 1.5
+
+
+def plain_pypdf(data: bytes) -> int:
+    """Extract every page's text with pypdf in this process (the floor)."""
+    reader = PlainPdfReader(BytesIO(data))
+    for page in reader.pages:
+        page.extract_text()
+    return len(reader.pages)
+
+
+def best_pages_per_s(read: Callable[[bytes], int], files: list[bytes], rounds: int) -> float:
+    """Pages per second of the fastest of ROUNDS passes over FILES (one file at a time)."""
+    best = 0.0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        pages = sum(read(data) for data in files)
+        best = max(best, pages / (time.perf_counter() - started))
+    return best
+
+
+def main() -> None:
+    """Print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=20, help="generated 10-page declarations")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    files = [
+        english_declaration(Declared(pcf=f"{4 + index / 10:.1f}"), pages=PAGES_PER_FILE)
+        for index in range(args.files)
+    ]
+    with PdfReader(workers=1) as reader:
+        reader.start()
+        reader.read(files[0])  # warm the worker, as a running portal's would be
+        portal_rate = best_pages_per_s(lambda data: reader.read(data).page_count, files, args.rounds)
+    plain_rate = best_pages_per_s(plain_pypdf, files, args.rounds)
+    ratio = plain_rate / portal_rate
+    print(f"machine: {describe()}")
+    print(f"PDF reading, {args.files} generated {PAGES_PER_FILE}-page declarations, one at a time")
+    print(f"  plain pypdf extract_text, in process : {plain_rate:8.1f} pages/s (floor)")
+    print(f"  portal bounded reader (worker)       : {portal_rate:8.1f} pages/s")
+    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
+    print(f"  time ratio portal/floor              : {ratio:8.2f}x ({verdict} target <= {TARGET_RATIO}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""`portal report`: the yearly tracking figures on the command line (as the API gives them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+YEAR_MIN = 2000  # same bounds as portal.tracking.service, kept here so --help stays light
+YEAR_MAX = 2100
+
+
+class OutputFormat(StrEnum):
+    """How the report is printed."""
+
+    JSON = "json"
+    CSV = "csv"
+
+
+def report_command(
+    year: Annotated[
+        int, typer.Option("--year", min=YEAR_MIN, max=YEAR_MAX, help="Calendar year, e.g. 2025.")
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="json (as GET /api/v1/reports/YEAR) or csv.")
+    ] = OutputFormat.JSON,
+) -> None:
+    """Print the year's Scope 3.1 and Scope 1+2 intensities and shares against the plan."""
+    from sqlmodel import Session
+
+    from portal import i18n
+    from portal.catalog import get_targets
+    from portal.db import get_engine
+    from portal.tracking.schemas import CSV_COLUMNS, csv_row, year_report
+    from portal.tracking.service import year_figures
+
+    i18n.current_locale.set("en")
+    with Session(get_engine()) as db:
+        report = year_report(year_figures(db, year=year), get_targets())
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.lines:
+        writer.writerow(csv_row(report.year, line))
+    typer.echo(buffer.getvalue(), nl=False)
