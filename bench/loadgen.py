@@ -40,9 +40,10 @@ class LoadResult:
     def line(self) -> str:
         """One printable line."""
         ok = sum(count for status, count in self.statuses.items() if 200 <= status < 300)
+        mean = statistics.fmean(self.latencies_ms or [0])
         return (
             f"{self.label:<34} {self.rps:8.1f} req/s  p50 {self.percentile(50):7.2f} ms  "
-            f"p99 {self.percentile(99):7.2f} ms  mean {statistics.fmean(self.latencies_ms or [0]):7.2f} ms  "
+            f"p99 {self.percentile(99):7.2f} ms  mean {mean:7.2f} ms  "
             f"ok {ok}/{self.requests}  errors {self.errors}"
         )
 
@@ -104,8 +105,13 @@ async def _connection(
 
 
 async def closed_loop(
-    label: str, host: str, port: int, make_request: Callable[[int], bytes],
-    *, concurrency: int, duration_s: float,
+    label: str,
+    host: str,
+    port: int,
+    make_request: Callable[[int], bytes],
+    *,
+    concurrency: int,
+    duration_s: float,
 ) -> LoadResult:
     """CONCURRENCY connections, each sending its next request as soon as the last answered."""
     result = LoadResult(label, duration_s)
@@ -116,14 +122,22 @@ async def closed_loop(
         return make_request(next(counter)) if time.perf_counter() < deadline else None
 
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(host, port, next_request, result) for _ in range(concurrency)))
+    await asyncio.gather(
+        *(_connection(host, port, next_request, result) for _ in range(concurrency))
+    )
     result.duration_s = time.perf_counter() - started
     return result
 
 
 async def open_loop(
-    label: str, host: str, port: int, make_request: Callable[[int], bytes],
-    *, rate_per_s: float, max_in_flight: int, duration_s: float,
+    label: str,
+    host: str,
+    port: int,
+    make_request: Callable[[int], bytes],
+    *,
+    rate_per_s: float,
+    max_in_flight: int,
+    duration_s: float,
 ) -> LoadResult:
     """Requests started at a fixed RATE whatever the answers, up to MAX_IN_FLIGHT at once."""
     result = LoadResult(label, duration_s)

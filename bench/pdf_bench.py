@@ -17,10 +17,10 @@ from pypdf import PdfReader as PlainPdfReader
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe  # noqa: E402
-from pdf_factory import Declared, english_declaration  # noqa: E402
+from machine import describe
+from pdf_factory import Declared, english_declaration
 
-from portal.pdfreading import PdfReader  # noqa: E402
+from portal.pdfreading import PdfReader
 
 PAGES_PER_FILE = 10
 TARGET_RATIO = 1.5
@@ -57,7 +57,9 @@ def main() -> None:
     with PdfReader(workers=1) as reader:
         reader.start()
         reader.read(files[0])  # warm the worker, as a running portal's would be
-        portal_rate = best_pages_per_s(lambda data: reader.read(data).page_count, files, args.rounds)
+        portal_rate = best_pages_per_s(
+            lambda data: reader.read(data).page_count, files, args.rounds
+        )
     plain_rate = best_pages_per_s(plain_pypdf, files, args.rounds)
     ratio = plain_rate / portal_rate
     print(f"machine: {describe()}")
@@ -65,7 +67,10 @@ def main() -> None:
     print(f"  plain pypdf extract_text, in process : {plain_rate:8.1f} pages/s (floor)")
     print(f"  portal bounded reader (worker)       : {portal_rate:8.1f} pages/s")
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
-    print(f"  time ratio portal/floor              : {ratio:8.2f}x ({verdict} target <= {TARGET_RATIO}x)")
+    print(
+        f"  time ratio portal/floor              : {ratio:8.2f}x "
+        f"({verdict} target <= {TARGET_RATIO}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
@@ -81,6 +82,8 @@ async def csrf_protect(request: Request) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return  # tokens are not sent ambiently by browsers, so CSRF cannot ride on them
+    if request.url.path.startswith("/api/") and request.state.web_session is None:
+        return  # no session to ride on: the request is refused as not signed in instead
     if not _same_origin(request):
         raise CsrfRefused()
     submitted = request.headers.get(CSRF_HEADER)
@@ -226,20 +229,34 @@ def validation_message(error: Any) -> str:
     return str(messages.get(error.get("type"), error.get("msg", _("Invalid input."))))
 
 
-def assert_every_route_guarded(app: FastAPI) -> None:
-    """Deny by default: every route must name its roles unless it is on the public list."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or route.name in PUBLIC_ROUTE_NAMES:
-            continue
-        guarded = any(
-            hasattr(dependency.call, "allowed_roles") for dependency in route.dependant.dependencies
-        ) or any(
-            hasattr(sub.call, "allowed_roles")
-            for dependency in route.dependant.dependencies
-            for sub in dependency.dependencies
-        )
-        if not guarded:
-            raise RuntimeError(f"route {route.path} ({route.name}) has no role requirement")
+@dataclass(frozen=True)
+class RouteEntry:
+    """A route of the portal with the path it is served at."""
+
+    path: str
+    route: APIRoute
+
+
+def _allowed_roles(route: APIRoute) -> tuple[object, ...] | None:
+    for dependency in route.dependant.dependencies:
+        for candidate in (dependency, *dependency.dependencies):
+            roles = getattr(candidate.call, "allowed_roles", None)
+            if roles is not None:
+                return tuple(roles)
+    return None
+
+
+def route_table(routers: list[tuple[str, APIRouter]]) -> list[RouteEntry]:
+    """Every route of ROUTERS, refusing any that neither names its roles nor is public."""
+    table: list[RouteEntry] = []
+    for prefix, router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            if route.name not in PUBLIC_ROUTE_NAMES and _allowed_roles(route) is None:
+                raise RuntimeError(f"route {route.path} ({route.name}) has no role requirement")
+            table.append(RouteEntry(prefix + route.path, route))
+    return table
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -272,17 +289,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
     )
     install_error_handlers(app)
-    app.include_router(home_router, include_in_schema=False)
-    app.include_router(accounts_router, include_in_schema=False)
-    app.include_router(suppliers_router, include_in_schema=False)
-    app.include_router(catalog_router, include_in_schema=False)
-    app.include_router(declarations_router, include_in_schema=False)
-    app.include_router(procurement_router, include_in_schema=False)
-    app.include_router(tracking_router, include_in_schema=False)
-    for api in (api_router, suppliers_api, declarations_api, procurement_api, tracking_api):
-        app.include_router(api, prefix="/api/v1", responses=API_ERROR_RESPONSES)
+    html_routers = [
+        home_router,
+        accounts_router,
+        suppliers_router,
+        catalog_router,
+        declarations_router,
+        procurement_router,
+        tracking_router,
+    ]
+    api_routers = [api_router, suppliers_api, declarations_api, procurement_api, tracking_api]
+    # Deny by default: building the table refuses a route without a role requirement.
+    app.state.route_table = route_table(
+        [("", router) for router in html_routers] + [("/api/v1", router) for router in api_routers]
+    )
+    for router in html_routers:
+        app.include_router(router, include_in_schema=False)
+    for router in api_routers:
+        app.include_router(router, prefix="/api/v1", responses=API_ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
-    assert_every_route_guarded(app)
     app.add_middleware(PortalMiddleware, settings=settings)
     app.add_middleware(
         BodySizeLimit,  # the whole body: files plus form fields

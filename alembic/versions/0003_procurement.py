@@ -56,6 +56,9 @@ def upgrade() -> None:
     sa.Column('uploaded_at', UtcDateTime(), nullable=False),
     sa.Column('status', sa.String(16), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('checked_count', sa.Integer(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=False),
     sa.Column('confirmed_at', UtcDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id')

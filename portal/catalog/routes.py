@@ -21,9 +21,7 @@ AnyRole = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 @router.get("/rules", name="rules_in_force")
-def rules_page(
-    request: Request, _principal: AnyRole, on: str = "", material: str = ""
-) -> Response:
+def rules_page(request: Request, _principal: AnyRole, on: str = "", material: str = "") -> Response:
     """Every material's rules in force on a date, with parameters and messages in both languages."""
     ruleset = get_ruleset()
     try:

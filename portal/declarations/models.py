@@ -61,8 +61,12 @@ class Declaration(SQLModel, table=True):
     validity_period_end: date | None = None  # as stated by the supplier (PACT validityPeriodEnd)
     valid_until: date = Field(index=True)  # stated, else PACT default: 3 years after the period
     primary_data_share_pct: Decimal | None = Field(default=None, sa_column=_optional_numeric(7, 3))
-    recycled_pre_consumer_pct: Decimal | None = Field(default=None, sa_column=_optional_numeric(7, 3))
-    recycled_post_consumer_pct: Decimal | None = Field(default=None, sa_column=_optional_numeric(7, 3))
+    recycled_pre_consumer_pct: Decimal | None = Field(
+        default=None, sa_column=_optional_numeric(7, 3)
+    )
+    recycled_post_consumer_pct: Decimal | None = Field(
+        default=None, sa_column=_optional_numeric(7, 3)
+    )
     recycled_method: str | None = Field(default=None, max_length=16)
     recycled_fraction: Decimal = Field(
         default=Decimal(0), sa_column=Column(Numeric(9, 6), nullable=False)
@@ -77,14 +81,18 @@ class Declaration(SQLModel, table=True):
 
     status: str = Field(max_length=16, index=True)
     verdict: str = Field(max_length=8)  # the rules engine's outcome at submission: pass/fail/review
-    verdict_detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verdict_detail: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     ruleset_revision: str = Field(max_length=64)
     pdf_mismatches: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
 
     submitted_on: date
-    submitted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    submitted_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
     submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -114,4 +122,6 @@ class EvidenceFile(SQLModel, table=True):
     page_count: int
     has_text_layer: bool
     reading: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )

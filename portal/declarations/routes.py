@@ -1,5 +1,439 @@
-"""Pages of this feature (being built)."""
+"""Declaration pages: supplier dashboard and form, detail, PDFs, reviewers' list and queue."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
+
+from portal.accounts.models import Role, User
+from portal.catalog import get_ruleset
+from portal.config import get_settings
+from portal.db import DbSession
+from portal.declarations import forms, service
+from portal.declarations.downloads import pdf_response
+from portal.declarations.models import Declaration, DeclarationStatus
+from portal.declarations.service import EXPIRY_FILTERS, DeclarationInvalid, Scope, Upload
+from portal.errors import InvalidInput
+from portal.i18n import _
+from portal.pdfreading import FieldName, Mismatch, PdfReading
+from portal.security import Principal, require_roles
+from portal.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+SupplierOnly = Annotated[Principal, Depends(require_roles(Role.SUPPLIER))]
+Reviewer = Annotated[Principal, Depends(require_roles(Role.ESG, Role.BUYER))]
+Reader = Annotated[Principal, Depends(require_roles(Role.SUPPLIER, Role.ESG, Role.BUYER))]
+PAGE_SIZE = 50
+FILE_KINDS = tuple(forms.FILE_FIELDS.values())
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form (parsed once; the CSRF check may already have read it)."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(form_data)]
+
+
+def _scope(principal: Principal) -> Scope:
+    return Scope.of(principal.role.value, principal.supplier_id)
+
+
+def _reviewer(principal: Principal) -> bool:
+    return principal.role in (Role.ESG, Role.BUYER)
+
+
+def _choices() -> dict[str, Any]:
+    ruleset = get_ruleset()
+    return {
+        "materials": list(ruleset.materials.values()),
+        "materials_by_code": ruleset.materials,
+        "labels": forms.field_labels(),
+        "unit_labels": forms.unit_labels(),
+        "boundary_labels": forms.boundary_labels(),
+        "method_labels": forms.method_labels(),
+        "electricity_labels": forms.electricity_labels(),
+        "standards": forms.STANDARDS,
+        "status_labels": service.status_labels(),
+        "file_fields": forms.FILE_FIELDS,
+        "max_upload_mb": get_settings().max_upload_mb,
+    }
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+# --- supplier dashboard and reviewers' list -------------------------------------------------
+
+
+@router.get("/declarations", name="declarations")
+def declarations(
+    request: Request,
+    db: DbSession,
+    principal: Reader,
+    supplier: str = "",
+    material: str = "",
+    status: str = "",
+    expiry: str = "",
+    page: str = "1",
+) -> Response:
+    """A supplier's own declarations, or (reviewers) all of them with filters."""
+    reviewer = _reviewer(principal)
+    filters = {
+        "supplier": str(_int(supplier) or "") if reviewer else "",
+        "material": material if material in get_ruleset().materials else "",
+        "status": status if status in service.status_labels() else "",
+        "expiry": expiry if expiry in EXPIRY_FILTERS else "",
+    }
+    number = max(1, min(_int(page) or 1, 10_000))
+    today = date.today()
+    listing = service.list_declarations(
+        db,
+        scope=_scope(principal),
+        supplier_id=_int(filters["supplier"]),
+        material_code=filters["material"] or None,
+        status=filters["status"] or None,
+        expiry=filters["expiry"] or None,
+        today=today,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+    )
+    return render(
+        request,
+        "declarations/list.html",
+        {
+            **_choices(),
+            "reviewer": reviewer,
+            "listing": listing,
+            "filters": filters,
+            "page": number,
+            "pages": max(1, -(-listing.total // PAGE_SIZE)),
+            "suppliers": service.suppliers(db) if reviewer else [],
+            "today": today,
+            "replaceable": lambda item: service.replaceable(item, today),
+        },
+    )
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def _raw(posted: FormData) -> dict[str, object]:
+    raw: dict[str, object] = {
+        name: posted.get(name) for name in forms.FIELD_NAMES if name != "standards"
+    }
+    raw["standards"] = posted.getlist("standards")
+    return raw
+
+
+def _uploads(posted: FormData) -> list[Upload]:
+    limit = service.max_upload_bytes(get_settings())
+    found = []
+    for field in forms.FILE_FIELDS:
+        value = posted.get(field)
+        if not isinstance(value, UploadFile):
+            continue
+        data = value.file.read(limit + 1)
+        if value.filename or data:
+            found.append(Upload(field=field, filename=value.filename or "", data=data))
+    return found
+
+
+def _form_page(
+    request: Request,
+    *,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    replacing: Declaration | None = None,
+    files_dropped: bool = False,
+    status_code: int = 200,
+) -> Response:
+    ruleset = get_ruleset()
+    parsed = forms.parse_fields(form, ruleset, partial=True)
+    return render(
+        request,
+        "declarations/form.html",
+        {
+            **_choices(),
+            "form": form,
+            "errors": errors,
+            "replacing": replacing,
+            "files_dropped": files_dropped,
+            "preview": service.preview(parsed.values),
+            "typed": parsed.values,
+            "action": f"/declarations/{replacing.id}/replace" if replacing else "/declarations",
+        },
+        status_code,
+    )
+
+
+@router.get("/declarations/new", name="new_declaration")
+def new_declaration(request: Request, principal: SupplierOnly, material: str = "") -> Response:
+    """An empty declaration form (optionally for one material)."""
+    form = forms.form_values({"material_code": material})
+    return _form_page(request, form=form, errors={})
+
+
+def _submit(
+    request: Request,
+    db: DbSession,
+    principal: Principal,
+    posted: FormData,
+    replacing: Declaration | None,
+) -> Response:
+    raw = _raw(posted)
+    uploads = _uploads(posted)
+    assert principal.supplier_id is not None
+    try:
+        declaration = service.submit(
+            db,
+            actor=principal.actor(request),
+            supplier_id=principal.supplier_id,
+            submitted_by_id=principal.user.id,
+            raw=raw,
+            uploads=uploads,
+            settings=get_settings(),
+            supersedes_id=replacing.id if replacing else None,
+        )
+    except DeclarationInvalid as invalid:
+        return _form_page(
+            request,
+            form=forms.form_values(raw),
+            errors=invalid.errors,
+            replacing=replacing,
+            files_dropped=bool(uploads),
+            status_code=422,
+        )
+    return redirect(f"/declarations/{declaration.id}", request)
+
+
+@router.post("/declarations", name="submit_declaration")
+def submit_declaration(
+    request: Request, db: DbSession, principal: SupplierOnly, posted: Posted
+) -> Response:
+    """Submit the form with its PDFs; the verdict page follows, or the form with errors."""
+    return _submit(request, db, principal, posted, None)
+
+
+@router.post("/declarations/validate", name="validate_declaration")
+def validate_declaration(request: Request, principal: SupplierOnly, posted: Posted) -> Response:
+    """Field errors and the threshold that will apply, for htmx as the supplier types."""
+    parsed = forms.parse_fields(_raw(posted), get_ruleset(), partial=True)
+    return render(
+        request,
+        "declarations/_feedback.html",
+        {
+            **_choices(),
+            "errors": parsed.errors,
+            "preview": service.preview(parsed.values),
+            "typed": parsed.values,
+            "field_names": forms.FIELD_NAMES,
+        },
+    )
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _form_of(declaration: Declaration) -> dict[str, Any]:
+    form: dict[str, Any] = {name: _plain(getattr(declaration, name)) for name in forms.FIELD_NAMES}
+    form["standards"] = list(declaration.standards)
+    form["low_carbon_electricity_claimed"] = declaration.low_carbon_electricity_claimed
+    return form
+
+
+@router.get("/declarations/{declaration_id}/replace", name="replace_declaration_form")
+def replace_form(
+    request: Request, db: DbSession, principal: SupplierOnly, declaration_id: int
+) -> Response:
+    """The form for a new version of a rejected or expired declaration, filled in."""
+    old = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+    if not service.replaceable(old, date.today()):
+        return redirect(f"/declarations/{old.id}", request)
+    return _form_page(request, form=_form_of(old), errors={}, replacing=old)
+
+
+@router.post("/declarations/{declaration_id}/replace", name="replace_declaration")
+def replace_declaration(
+    request: Request, db: DbSession, principal: SupplierOnly, declaration_id: int, posted: Posted
+) -> Response:
+    """Submit a new version; the old one stays, marked superseded."""
+    old = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+    return _submit(request, db, principal, posted, old)
+
+
+# --- one declaration ------------------------------------------------------------------------
+
+
+def _found_labels() -> dict[str, str]:
+    return {
+        FieldName.STANDARD: _("Standard"),
+        FieldName.PCF: _("Carbon footprint"),
+        FieldName.CO2E_PER_MASS: _("CO2e per mass (not labelled as the footprint)"),
+        FieldName.VERIFIER: _("Verifier"),
+        FieldName.STATEMENT_NUMBER: _("Statement number"),
+        FieldName.CERTIFICATE_NUMBER: _("Certificate number"),
+        FieldName.REFERENCE_PERIOD_START: _("Reference period start"),
+        FieldName.REFERENCE_PERIOD_END: _("Reference period end"),
+        FieldName.VALIDITY_START: _("Valid from"),
+        FieldName.VALIDITY_END: _("Valid until"),
+        FieldName.VERIFICATION_DATE: _("Verification date"),
+        FieldName.ISSUE_DATE: _("Date of issue"),
+        FieldName.DATE: _("Date (not labelled)"),
+        FieldName.RECYCLED_PRE_CONSUMER_PCT: _("Pre-consumer recycled content"),
+        FieldName.RECYCLED_POST_CONSUMER_PCT: _("Post-consumer recycled content"),
+        FieldName.RECYCLED_CONTENT_PCT: _("Total recycled content"),
+    }
+
+
+def _kind_labels() -> dict[str, str]:
+    labels = forms.field_labels()
+    return {kind: labels[field] for field, kind in forms.FILE_FIELDS.items()}
+
+
+def _detail(
+    request: Request,
+    db: DbSession,
+    principal: Principal,
+    declaration: Declaration,
+    *,
+    review_mode: bool = False,
+    shown_file: str = "declaration",
+    decision_errors: dict[str, str] | None = None,
+    typed_comment: str = "",
+    status_code: int = 200,
+) -> Response:
+    today = date.today()
+    evidence = service.evidence_of(db, declaration)
+    material = get_ruleset().materials.get(declaration.material_code)
+    decided_by = db.get(User, declaration.decided_by_id) if declaration.decided_by_id else None
+    submitted_by = (
+        db.get(User, declaration.submitted_by_id) if declaration.submitted_by_id else None
+    )
+    kinds = [item.kind for item in evidence]
+    return render(
+        request,
+        "declarations/detail.html",
+        {
+            **_choices(),
+            "declaration": declaration,
+            "supplier": service.supplier_of(db, declaration),
+            "material": material,
+            "verdict": service.stored_verdict(declaration),
+            "mismatches": [
+                (item.get("document", ""), Mismatch.from_dict(_mismatch_fields(item)))
+                for item in declaration.pdf_mismatches
+            ],
+            "evidence": [(item, PdfReading.from_dict(item.reading)) for item in evidence],
+            "chain": service.version_chain(db, declaration),
+            "successor": service.successor_of(db, declaration),
+            "can_replace": principal.role is Role.SUPPLIER
+            and service.replaceable(declaration, today),
+            "reviewer": _reviewer(principal),
+            "review_mode": review_mode,
+            "shown_file": shown_file if shown_file in kinds else (kinds[0] if kinds else ""),
+            "decided_by": decided_by,
+            "submitted_by": submitted_by,
+            "expired": declaration.valid_until < today,
+            "found_labels": _found_labels(),
+            "kind_labels": _kind_labels(),
+            "decision_errors": decision_errors or {},
+            "typed_comment": typed_comment,
+            "in_review": declaration.status == DeclarationStatus.IN_REVIEW,
+        },
+        status_code,
+    )
+
+
+def _mismatch_fields(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key != "document"}
+
+
+@router.get("/declarations/{declaration_id}", name="declaration")
+def declaration_page(
+    request: Request, db: DbSession, principal: Reader, declaration_id: int
+) -> Response:
+    """The declaration, its verdict, what was read from its PDFs and its versions."""
+    declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+    return _detail(request, db, principal, declaration)
+
+
+@router.get("/declarations/{declaration_id}/files/{kind}", name="declaration_file")
+def declaration_file(db: DbSession, principal: Reader, declaration_id: int, kind: str) -> Response:
+    """One attached PDF, for the browser to show (only to those who may see the declaration)."""
+    evidence = service.evidence_file(
+        db, scope=_scope(principal), declaration_id=declaration_id, kind=kind
+    )
+    return pdf_response(evidence, get_settings())
+
+
+# --- reviewers ------------------------------------------------------------------------------
+
+
+@router.get("/review", name="review_queue")
+def review_queue(request: Request, db: DbSession, principal: Reviewer) -> Response:
+    """Declarations the rules sent to a person, oldest first."""
+    return render(
+        request,
+        "declarations/review_queue.html",
+        {**_choices(), "queue": service.review_queue(db), "today": date.today()},
+    )
+
+
+@router.get("/review/{declaration_id}", name="review_declaration")
+def review_page(
+    request: Request, db: DbSession, principal: Reviewer, declaration_id: int, file: str = ""
+) -> Response:
+    """A declaration with its PDF beside the findings, and the decision form."""
+    declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+    return _detail(
+        request, db, principal, declaration, review_mode=True, shown_file=file or "declaration"
+    )
+
+
+@router.post("/review/{declaration_id}/decision", name="decide_declaration")
+def decide(
+    request: Request,
+    db: DbSession,
+    principal: Reviewer,
+    declaration_id: int,
+    decision: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept or reject; the loser of two reviewers deciding at once gets a 409 page."""
+    try:
+        service.decide(
+            db,
+            actor=principal.actor(request),
+            reviewer_id=principal.user.id,
+            declaration_id=declaration_id,
+            decision=decision,
+            comment=comment,
+        )
+    except InvalidInput as invalid:
+        declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+        return _detail(
+            request,
+            db,
+            principal,
+            declaration,
+            review_mode=True,
+            decision_errors={invalid.field or "decision": invalid.message},
+            typed_comment=comment,
+            status_code=422,
+        )
+    return redirect(f"/declarations/{declaration_id}", request)

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
+from portal.procurement.decision import FactorSource, ProductLine
 
-
-class ProductLine(StrEnum):
-    """The plant's two product lines."""
-
-    ALLOY = "alloy"  # casthouse (铝合金)
-    EXTRUSION = "extrusion"  # extrusion (铝挤压)
-
-
-class FactorSource(StrEnum):
-    """Where an emission factor came from."""
-
-    DECLARATION = "declaration"  # supplier-specific: an accepted declaration valid that day
-    DEFAULT = "default"  # the material's average-data default from rules/materials.toml
+__all__ = ["BuyerCheck", "FactorSource", "ProductLine", "Purchase", "PurchaseImport"]
 
 
 def _quantity() -> Any:
@@ -37,7 +25,9 @@ class BuyerCheck(SQLModel, table=True):
     __tablename__ = "buyer_check"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True))
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False, index=True)
+    )
     user_id: int = Field(foreign_key="user_account.id", index=True)
     via_api: bool = Field(default=False)
     supplier_id: int = Field(foreign_key="supplier.id", index=True)
@@ -46,7 +36,9 @@ class BuyerCheck(SQLModel, table=True):
     check_date: date
     product_line: str = Field(max_length=16)
     verdict: str = Field(max_length=8)  # pass / fail
-    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     declaration_id: int | None = Field(default=None, foreign_key="declaration.id")
     factor_source: str = Field(max_length=16)
     pcf_t_per_t: Decimal = Field(sa_column=_quantity())
@@ -66,10 +58,21 @@ class PurchaseImport(SQLModel, table=True):
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64, index=True)
     uploaded_by_id: int = Field(foreign_key="user_account.id")
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
-    status: str = Field(max_length=16)  # previewed / confirmed
+    uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    status: str = Field(max_length=16)  # checking / previewed / confirmed
     line_count: int = 0
-    confirmed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    checked_count: int = 0  # lines checked so far (progress of a large file)
+    lines: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    results: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    confirmed_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
 
 
 class Purchase(SQLModel, table=True):
@@ -84,7 +87,8 @@ class Purchase(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: int = Field(foreign_key="supplier.id", index=True)
     material_code: str = Field(max_length=64, index=True)
-    material_category: str = Field(max_length=16)  # raw_material / packaging, copied from the catalog
+    # raw_material / packaging, copied from the catalog
+    material_category: str = Field(max_length=16)
     quantity_t: Decimal = Field(sa_column=_quantity())
     purchase_date: date = Field(index=True)
     purchase_year: int  # kept for portable, indexed yearly aggregation
@@ -102,4 +106,6 @@ class Purchase(SQLModel, table=True):
     exception_reason: str | None = Field(default=None, max_length=2000)  # recorded despite a fail
     import_id: int | None = Field(default=None, foreign_key="purchase_import.id")
     recorded_by_id: int = Field(foreign_key="user_account.id")
-    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )

@@ -1,5 +1,344 @@
-"""Pages of this feature (being built)."""
+"""Pages for buyers: the purchase check, the purchase ledger and ERP imports."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import Response
+from starlette.datastructures import QueryParams
+
+from portal.accounts.models import Role
+from portal.catalog import get_ruleset
+from portal.db import DbSession
+from portal.errors import Conflict, InvalidInput
+from portal.i18n import current_locale
+from portal.procurement import imports, inputs, service
+from portal.procurement.decision import FactorSource, ProductLine
+from portal.procurement.importfile import COLUMNS, template_csv
+from portal.procurement.messages import field_label, problem_text
+from portal.security import Principal, require_roles
+from portal.web import is_htmx, redirect, render
 
 router = APIRouter()
+Buyer = Annotated[Principal, Depends(require_roles(Role.BUYER))]
+LedgerReader = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG))]
+PAGE_SIZE = 100
+PREVIEW_ROWS = 2000  # a larger file's table shows its problem lines and the first lines
+
+
+def _user_id(principal: Principal) -> int:
+    assert principal.user.id is not None
+    return principal.user.id
+
+
+# --- the check ----------------------------------------------------------------------------
+
+
+def _checks_page(request: Request, form: dict[str, Any], **extra: Any) -> Response:
+    status = 422 if extra.get("errors") else 409 if extra.get("conflict") else 200
+    context: dict[str, Any] = {
+        "form": form,
+        "errors": {},
+        "product_lines": list(ProductLine),
+        "card": None,
+    }
+    context.update(extra)
+    return render(request, "procurement/checks.html", context, status)
+
+
+@router.get("/checks", name="checks")
+def checks(request: Request, _buyer: Buyer) -> Response:
+    """The purchase check form."""
+    form = {"date": inputs.plant_today().isoformat(), "product_line": ProductLine.ALLOY.value}
+    return _checks_page(request, form)
+
+
+@router.post("/checks", name="run_check")
+def run_check(
+    request: Request,
+    db: DbSession,
+    buyer: Buyer,
+    supplier: Annotated[str, Form(max_length=200)] = "",
+    material: Annotated[str, Form(max_length=200)] = "",
+    quantity_t: Annotated[str, Form(max_length=50)] = "",
+    date: Annotated[str, Form(max_length=50)] = "",
+    product_line: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    """Answer the check and show the answer card (in place for htmx)."""
+    form = {
+        "supplier": supplier,
+        "material": material,
+        "quantity_t": quantity_t,
+        "date": date,
+        "product_line": product_line,
+    }
+    try:
+        question = service.read_check(
+            db,
+            supplier=supplier,
+            material=material,
+            quantity_t=quantity_t,
+            on=date,
+            product_line=product_line,
+        )
+        result = service.check_purchase(
+            db, actor=buyer.actor(request), user_id=_user_id(buyer), question=question
+        )
+    except InvalidInput as invalid:
+        errors = {invalid.field or "form": invalid.message}
+        if is_htmx(request):
+            return render(request, "procurement/_check_error.html", {"errors": errors})
+        return _checks_page(request, form, errors=errors)
+    card = service.check_card(db, result.check)
+    if is_htmx(request):
+        return render(request, "procurement/_answer.html", {"card": card, "record": {}})
+    return _checks_page(request, form, card=card, record={})
+
+
+@router.get("/checks/suppliers", name="suggest_suppliers")
+def suggest_suppliers(
+    request: Request, db: DbSession, _buyer: Buyer, q: str = "", supplier: str = ""
+) -> Response:
+    """Suppliers matching what the buyer typed (code or name)."""
+    found = service.search_suppliers(db, q or supplier)
+    options = [(s.code, f"{s.code} · {s.name(current_locale.get())}") for s in found]
+    return render(
+        request, "procurement/_suggestions.html", {"target": "supplier", "options": options}
+    )
+
+
+@router.get("/checks/materials", name="suggest_materials")
+def suggest_materials(request: Request, _buyer: Buyer, q: str = "", material: str = "") -> Response:
+    """Catalog materials matching what the buyer typed (code or name)."""
+    found = service.search_materials(get_ruleset(), q or material)
+    options = [(m.code, f"{m.code} · {m.name(current_locale.get())}") for m in found]
+    return render(
+        request, "procurement/_suggestions.html", {"target": "material", "options": options}
+    )
+
+
+@router.post("/purchases", name="record_purchase")
+def record_purchase(
+    request: Request,
+    db: DbSession,
+    buyer: Buyer,
+    check_id: Annotated[str, Form(max_length=20)] = "",
+    po_number: Annotated[str, Form(max_length=200)] = "",
+    po_line: Annotated[str, Form(max_length=20)] = "1",
+    exception_reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Record the purchase a check allowed (a failed check needs a reason)."""
+    record = {"po_number": po_number, "po_line": po_line, "exception_reason": exception_reason}
+    check = service.get_check(db, check_id)
+    try:
+        purchase = service.record_purchase(
+            db,
+            actor=buyer.actor(request),
+            user_id=_user_id(buyer),
+            check_id=check.id,
+            po_number=po_number,
+            po_line=po_line,
+            exception_reason=exception_reason,
+        )
+    except (InvalidInput, Conflict) as refused:
+        card = service.check_card(db, check)
+        context = {
+            "card": card,
+            "record": record,
+            "record_errors": {refused.field or "form": refused.message},
+        }
+        if is_htmx(request):
+            return render(request, "procurement/_answer.html", context)
+        return _checks_page(
+            request,
+            {
+                "supplier": card.supplier.code,
+                "material": check.material_code,
+                "quantity_t": check.quantity_t,
+                "date": check.check_date.isoformat(),
+                "product_line": check.product_line,
+            },
+            errors={} if isinstance(refused, Conflict) else {"record": refused.message},
+            conflict=isinstance(refused, Conflict),
+            **context,
+        )
+    if is_htmx(request):
+        return render(
+            request,
+            "procurement/_recorded.html",
+            {"purchase": purchase, "card": service.check_card(db, check)},
+        )
+    return redirect(f"/purchases?recorded={purchase.id}", request)
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+def _optional_day(text: str | None) -> date | None:
+    try:
+        return inputs.day(text) if text else None
+    except inputs.BadValue:
+        return None
+
+
+def filters_from(query: QueryParams) -> service.PurchaseFilters:
+    """Filters from a list page's query string; values that make no sense are ignored."""
+    year = query.get("year", "")
+    line = query.get("product_line", "")
+    source = query.get("factor_source", "")
+    import_id = query.get("import_id", "")
+    return service.PurchaseFilters(
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        product_line=line if line in {p.value for p in ProductLine} else None,
+        supplier=query.get("supplier", "").strip()[:32] or None,
+        material=query.get("material", "").strip()[:64] or None,
+        factor_source=source if source in {f.value for f in FactorSource} else None,
+        exceptions_only=query.get("exceptions_only") in ("1", "true", "on"),
+        date_from=_optional_day(query.get("date_from")),
+        date_to=_optional_day(query.get("date_to")),
+        import_id=int(import_id) if import_id.isdigit() and len(import_id) < 10 else None,
+    )
+
+
+@router.get("/purchases", name="purchases")
+def purchases(request: Request, db: DbSession, reader: LedgerReader) -> Response:
+    """The purchase ledger with filters, totals and CSV export."""
+    filters = filters_from(request.query_params)
+    page_text = request.query_params.get("page", "1")
+    page_number = int(page_text) if page_text.isdigit() and 0 < len(page_text) < 6 else 1
+    page_number = max(page_number, 1)
+    ledger = service.list_purchases(
+        db, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
+    )
+    recorded = request.query_params.get("recorded", "")
+    context = {
+        "filters": filters,
+        "ledger": ledger,
+        "page": page_number,
+        "pages": max(1, -(-ledger.total // PAGE_SIZE)),
+        "query": filters.query_string(),
+        "materials": list(get_ruleset().materials.values()),
+        "product_lines": list(ProductLine),
+        "factor_sources": list(FactorSource),
+        "recorded": int(recorded) if recorded.isdigit() and len(recorded) < 10 else None,
+        "can_record": reader.role is Role.BUYER,
+        "emails": service.recorder_emails(db, [r.purchase.recorded_by_id for r in ledger.rows]),
+    }
+    return render(request, "procurement/purchases.html", context)
+
+
+@router.get("/purchases/export.csv", name="purchases_csv")
+def purchases_csv(request: Request, db: DbSession, _reader: LedgerReader) -> Response:
+    """The filtered ledger as a CSV file."""
+    body = service.purchases_csv(db, filters_from(request.query_params))
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="purchases.csv"'},
+    )
+
+
+# --- imports ------------------------------------------------------------------------------
+
+
+def _import_form(request: Request, db: DbSession, **extra: Any) -> Response:
+    context: dict[str, Any] = {
+        "columns": COLUMNS,
+        "errors": {},
+        "recent": imports.recent_imports(db),
+        "max_lines": imports.BATCH_SIZE,
+    }
+    context.update(extra)
+    return render(request, "procurement/import.html", context, 422 if extra.get("errors") else 200)
+
+
+@router.get("/purchases/import", name="purchase_import_form")
+def purchase_import_form(request: Request, db: DbSession, _buyer: Buyer) -> Response:
+    """Upload an ERP export; the columns are documented on this page."""
+    return _import_form(request, db)
+
+
+@router.get("/purchases/import/template.csv", name="purchase_import_template")
+def purchase_import_template(_buyer: Buyer) -> Response:
+    """An example import file."""
+    return Response(
+        template_csv().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="purchase-import-template.csv"'},
+    )
+
+
+@router.post("/purchases/import", name="upload_purchase_import")
+async def upload_purchase_import(
+    request: Request, db: DbSession, buyer: Buyer, file: UploadFile | None = None
+) -> Response:
+    """Read the file and check it (large files in batches, with progress)."""
+    data = await file.read() if file is not None else b""
+    try:
+        purchase_import = imports.upload(
+            db,
+            actor=buyer.actor(request),
+            user_id=_user_id(buyer),
+            filename=(file.filename or "") if file is not None else "",
+            data=data,
+        )
+    except InvalidInput as invalid:
+        return _import_form(request, db, errors={"file": invalid.message})
+    return redirect(f"/purchases/import/{purchase_import.id}", request)
+
+
+def _preview(request: Request, purchase_import: Any, status: int = 200, **extra: Any) -> Response:
+    results = purchase_import.results
+    shown = results
+    hidden = 0
+    if len(results) > PREVIEW_ROWS:
+        problems = [r for r in results if r["status"] == imports.INVALID or r["verdict"] == "fail"]
+        shown = sorted(
+            {r["row"]: r for r in problems + results[:200]}.values(), key=lambda r: r["row"]
+        )
+        hidden = len(results) - len(shown)
+    context = {
+        "imp": purchase_import,
+        "summary": imports.summary(purchase_import),
+        "lines": shown,
+        "hidden": hidden,
+        "problem_text": problem_text,
+        "field_label": field_label,
+    }
+    context.update(extra)
+    return render(request, "procurement/import_preview.html", context, status)
+
+
+@router.get("/purchases/import/{import_id}", name="purchase_import")
+def purchase_import(request: Request, db: DbSession, _buyer: Buyer, import_id: int) -> Response:
+    """An import's progress, or its per-line verdicts and errors before confirming."""
+    return _preview(request, imports.get_import(db, import_id))
+
+
+@router.post("/purchases/import/{import_id}/check", name="check_purchase_import")
+def check_purchase_import(
+    request: Request, db: DbSession, _buyer: Buyer, import_id: int
+) -> Response:
+    """Check the next batch of lines; htmx polls this until the file is checked."""
+    purchase_import = imports.check_next_batch(db, import_id=import_id)
+    if is_htmx(request) and purchase_import.status == imports.CHECKING:
+        return render(request, "procurement/_import_progress.html", {"imp": purchase_import})
+    return redirect(f"/purchases/import/{import_id}", request)
+
+
+@router.post("/purchases/import/{import_id}/confirm", name="confirm_purchase_import")
+def confirm_purchase_import(
+    request: Request, db: DbSession, buyer: Buyer, import_id: int
+) -> Response:
+    """Store the file's new lines in one transaction, or nothing if any line is invalid."""
+    outcome = imports.confirm(
+        db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
+    )
+    if outcome.invalid:
+        return _preview(request, imports.get_import(db, import_id), 422, changed=True)
+    return redirect(
+        f"/purchases?import_id={import_id}&stored={outcome.stored}&skipped={outcome.skipped}",
+        request,
+    )

@@ -21,10 +21,14 @@ class LineYear(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     product_line: str = Field(max_length=16)
     year: int
-    production_t: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 3), nullable=True))
+    production_t: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(18, 3), nullable=True)
+    )
     scope12_t: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 3), nullable=True))
     source: str = Field(default="", max_length=200)  # e.g. "plan baseline 2023" or who entered it
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False))
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 

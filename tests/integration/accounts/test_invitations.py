@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import csrf_from, make_supplier, make_user, post_form, sign_in
 from fastapi.testclient import TestClient
+from helpers import csrf_from, make_supplier, make_user, post_form, sign_in
 from sqlmodel import Session, select
 
 from portal.accounts.models import Invitation, User

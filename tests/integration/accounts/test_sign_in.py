@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import TEST_PASSWORD, csrf_from, make_user, sign_in
 from fastapi.testclient import TestClient
+from helpers import TEST_PASSWORD, csrf_from, make_user, sign_in
 from sqlmodel import Session, select
 
 from portal.accounts.models import WebSession

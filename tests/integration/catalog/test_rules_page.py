@@ -24,7 +24,10 @@ def test_every_role_sees_the_rules_in_force_on_a_date_in_both_languages(
     page = client.get("/rules?on=2025-06-01&material=al_primary_ingot")
     assert page.status_code == 200
     assert ruleset.short_revision in page.text
-    assert 'id="material-al_primary_ingot"' in page.text and 'id="material-silicon_metal"' not in page.text
+    assert (
+        'id="material-al_primary_ingot"' in page.text
+        and 'id="material-silicon_metal"' not in page.text
+    )
     row = page.text.split(f'id="rule-al_primary_ingot-{limit_2025.rule_id}"')[1].split("</tr>")[0]
     assert f"max_pcf = {limit_2025.max_pcf_t_per_t} tCO2e/t" in row
     assert limit_2025.period_from.isoformat() in row

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from helpers import make_supplier, make_user, sign_in
-from fastapi.routing import APIRoute
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from helpers import make_supplier, make_user, sign_in
 from sqlmodel import Session, select
 
 from portal.accounts.models import ApiToken
-from portal.app import PUBLIC_ROUTE_NAMES
+from portal.app import PUBLIC_ROUTE_NAMES, route_table
 from portal.security import create_api_token
 
 ADMIN_PAGES = ["/admin/users", "/admin/suppliers"]
 
 
 def test_every_non_public_page_sends_anonymous_visitors_to_sign_in(client: TestClient) -> None:
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        if not isinstance(route, APIRoute) or route.name in PUBLIC_ROUTE_NAMES or "{" in route.path:
+    checked = 0
+    for entry in client.app.state.route_table:  # type: ignore[attr-defined]
+        route, path = entry.route, re.sub(r"\{[^}]+\}", "1", entry.path)
+        if route.name in PUBLIC_ROUTE_NAMES:
             continue
         for method in route.methods - {"HEAD"}:
-            response = client.request(method, route.path, follow_redirects=False)
-            if route.path.startswith("/api/"):
+            checked += 1
+            response = client.request(method, path, follow_redirects=False)
+            if path.startswith("/api/"):
                 assert response.status_code == 401, (method, route.path)
             elif method == "GET":
                 assert response.status_code == 303, (method, route.path)
                 assert response.headers["location"].startswith("/login?next=")
             else:
                 assert response.status_code in (303, 403), (method, route.path)
+    assert checked > 40  # the table really lists the portal's routes
+
+
+def test_a_route_without_roles_is_refused_at_start_up() -> None:
+    router = APIRouter()
+
+    @router.get("/forgotten")
+    def forgotten() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(RuntimeError, match="/forgotten"):
+        route_table([("", router)])
 
 
 @pytest.mark.parametrize("role", ["supplier", "buyer", "esg"])
@@ -103,11 +120,16 @@ def test_suppliers_api_finds_by_code_and_name_for_staff_only(
     _token, plain = create_api_token(session, make_user(session, "buyer"), "ERP")
     session.commit()
     headers = {"Authorization": f"Bearer {plain}"}
-    assert client.get("/api/v1/suppliers/jchy", headers=headers).json()["name_zh"] == "晋城宏远再生铝业"
+    assert (
+        client.get("/api/v1/suppliers/jchy", headers=headers).json()["name_zh"]
+        == "晋城宏远再生铝业"
+    )
     assert client.get("/api/v1/suppliers/NOPE", headers=headers).status_code == 404
     found = client.get("/api/v1/suppliers", params={"q": "hydro"}, headers=headers).json()
     assert [supplier["code"] for supplier in found] == ["YNSD"]
-    supplier_user = make_user(session, "supplier", "s@example.com", supplier=make_supplier(session, "S1"))
+    supplier_user = make_user(
+        session, "supplier", "s@example.com", supplier=make_supplier(session, "S1")
+    )
     _token, supplier_plain = create_api_token(session, supplier_user, "own")
     session.commit()
     denied = client.get("/api/v1/suppliers", headers={"Authorization": f"Bearer {supplier_plain}"})

@@ -20,11 +20,15 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
 @pytest.fixture(params=["buyer", "esg", "supplier"])
-def bearer(request: pytest.FixtureRequest, settings: config.Settings, session: Session) -> Iterator[dict[str, str]]:
+def bearer(
+    request: pytest.FixtureRequest, settings: config.Settings, session: Session
+) -> Iterator[dict[str, str]]:
     """An API token of each role that uses the API, over a little data."""
     supplier = make_supplier(session, "JCHY")
     make_supplier(session, "PLANT", is_own_plant=True)
-    user = make_user(session, request.param, supplier=supplier if request.param == "supplier" else None)
+    user = make_user(
+        session, request.param, supplier=supplier if request.param == "supplier" else None
+    )
     _token, plain = create_api_token(session, user, "fuzz")
     session.commit()
     yield {"Authorization": f"Bearer {plain}"}
@@ -34,8 +38,14 @@ def bearer(request: pytest.FixtureRequest, settings: config.Settings, session: S
 @hypothesis_settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
-def test_api_never_fails_and_answers_by_its_schema(case: schemathesis.Case, bearer: dict[str, str]) -> None:
+def test_api_never_fails_and_answers_by_its_schema(
+    case: schemathesis.Case, bearer: dict[str, str]
+) -> None:
     # Valid-by-schema input may still be refused by business rules (unknown code: 404/422).
     case.call_and_validate(headers=bearer, excluded_checks=[positive_data_acceptance])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import csrf_from, make_user, sign_in
 from fastapi.testclient import TestClient
+from helpers import csrf_from, make_user, sign_in
 from sqlmodel import Session, select
 
 from portal.suppliers.models import Supplier

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from helpers import csrf_from, make_user, sign_in
 from fastapi.testclient import TestClient
+from helpers import csrf_from, make_user, sign_in
 from sqlmodel import Session
 
 from portal.i18n import negotiate
