@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from portal.accounts.models import Role
 from portal.catalog import get_ruleset
 from portal.catalog.service import rules_in_force
+from portal.clock import plant_today
 from portal.errors import InvalidInput
 from portal.i18n import _
 from portal.security import Principal, require_roles
@@ -25,7 +26,7 @@ def rules_page(request: Request, _principal: AnyRole, on: str = "", material: st
     """Every material's rules in force on a date, with parameters and messages in both languages."""
     ruleset = get_ruleset()
     try:
-        day = date.fromisoformat(on) if on else date.today()
+        day = date.fromisoformat(on) if on else plant_today()
     except ValueError:
         raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field="on") from None
     if material and material not in ruleset.materials:

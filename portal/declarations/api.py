@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from portal.accounts.models import Role
 from portal.catalog import get_ruleset
+from portal.clock import plant_today
 from portal.config import get_settings
 from portal.db import DbSession
 from portal.declarations import pact, service
@@ -96,7 +96,7 @@ def _full(db: DbSession, declaration: Any) -> DeclarationOut:
         service.supplier_of(db, declaration),
         service.evidence_of(db, declaration),
         getattr(service.successor_of(db, declaration), "id", None),
-        date.today(),
+        plant_today(),
     )
 
 
@@ -185,7 +185,7 @@ def list_declarations(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> DeclarationPage:
     """Declarations, newest first; a supplier token sees only its company's."""
-    today = date.today()
+    today = plant_today()
     listing = service.list_declarations(
         db,
         scope=_scope(principal),

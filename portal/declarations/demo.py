@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from portal.accounts.models import Role, User
 from portal.audit import Actor
+from portal.clock import plant_today
 from portal.config import get_settings
 from portal.declarations import demo_pdfs, service
 from portal.declarations.models import Declaration
@@ -335,7 +336,7 @@ def _submit(db: Session, item: DemoDeclaration, supersedes_id: int | None = None
 def load_demo(db: Session) -> list[str]:
     """Submit the demo declarations that are missing; returns what was added."""
     added: list[str] = []
-    for item in demo_declarations(date.today()):
+    for item in demo_declarations(plant_today()):
         supplier = db.exec(select(Supplier).where(col(Supplier.code) == item.supplier)).first()
         if supplier is None:
             continue

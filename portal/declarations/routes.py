@@ -12,6 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from portal.accounts.models import Role, User
 from portal.catalog import get_ruleset
+from portal.clock import plant_today
 from portal.config import get_settings
 from portal.db import DbSession
 from portal.declarations import forms, service
@@ -93,7 +94,7 @@ def declarations(
         "expiry": expiry if expiry in EXPIRY_FILTERS else "",
     }
     number = max(1, min(_int(page) or 1, 10_000))
-    today = date.today()
+    today = plant_today()
     listing = service.list_declarations(
         db,
         scope=_scope(principal),
@@ -262,7 +263,7 @@ def replace_form(
 ) -> Response:
     """The form for a new version of a rejected or expired declaration, filled in."""
     old = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
-    if not service.replaceable(old, date.today()):
+    if not service.replaceable(old, plant_today()):
         return redirect(f"/declarations/{old.id}", request)
     return _form_page(request, form=_form_of(old), errors={}, replacing=old)
 
@@ -317,7 +318,7 @@ def _detail(
     typed_comment: str = "",
     status_code: int = 200,
 ) -> Response:
-    today = date.today()
+    today = plant_today()
     evidence = service.evidence_of(db, declaration)
     material = get_ruleset().materials.get(declaration.material_code)
     decided_by = db.get(User, declaration.decided_by_id) if declaration.decided_by_id else None
@@ -390,7 +391,7 @@ def review_queue(request: Request, db: DbSession, principal: Reviewer) -> Respon
     return render(
         request,
         "declarations/review_queue.html",
-        {**_choices(), "queue": service.review_queue(db), "today": date.today()},
+        {**_choices(), "queue": service.review_queue(db), "today": plant_today()},
     )
 
 

@@ -18,6 +18,7 @@ from portal.audit import Actor
 from portal.catalog import get_ruleset
 from portal.checking import DeclarationFacts, Outcome, RuleSet, Verdict, evaluate
 from portal.checking.facts import KG_PER_UNIT
+from portal.clock import plant_today
 from portal.config import Settings
 from portal.db import utcnow
 from portal.declarations import files
@@ -92,15 +93,19 @@ def max_upload_bytes(settings: Settings) -> int:
     return settings.max_upload_mb * MIB
 
 
-def pdf_reader(settings: Settings) -> PdfReader:
-    """The shared bounded reader for the configured limits (workers start on first use)."""
-    key = (
+def _reader_key(settings: Settings) -> tuple[int, int, float, int, int]:
+    return (
         max_upload_bytes(settings),
         settings.pdf_max_pages,
         settings.pdf_timeout_s,
         settings.pdf_memory_mb,
         settings.pdf_workers,
     )
+
+
+def pdf_reader(settings: Settings) -> PdfReader:
+    """The shared bounded reader for the configured limits (workers start on first use)."""
+    key = _reader_key(settings)
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:
@@ -112,6 +117,14 @@ def pdf_reader(settings: Settings) -> PdfReader:
                 workers=key[4],
             )
         return reader
+
+
+def close_pdf_reader(settings: Settings) -> None:
+    """Stop the workers of the reader for SETTINGS' limits; a later read starts a new one."""
+    with _readers_lock:
+        reader = _readers.pop(_reader_key(settings), None)
+    if reader is not None:
+        reader.close()
 
 
 def refusal_message(field: str, filename: str, refusal: PdfRefused) -> str:
@@ -208,7 +221,7 @@ def submit(
 
     STRICT reads RAW as API JSON (types matter, unknown keys are refused).
     """
-    today = today or date.today()
+    today = today or plant_today()
     ruleset = get_ruleset()
     old = None
     if supersedes_id is not None:
@@ -536,7 +549,7 @@ def list_declarations(
     offset: int = 0,
 ) -> Listing:
     """Declarations SCOPE may see, newest first, filtered; EXPIRY is one of EXPIRY_FILTERS."""
-    today = today or date.today()
+    today = today or plant_today()
     statement = select(Declaration, Supplier).join(
         Supplier, col(Declaration.supplier_id) == Supplier.id
     )
@@ -611,7 +624,7 @@ class Preview:
 
 def preview(values: Mapping[str, Any], *, on: date | None = None) -> Preview | None:
     """The threshold for the chosen material on ON and, once typed, how the footprint fares."""
-    on = on or date.today()
+    on = on or plant_today()
     code = values.get("material_code")
     ruleset = get_ruleset()
     if not code or code not in ruleset.materials:

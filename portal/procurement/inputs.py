@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from portal.checking import RuleSet
@@ -16,7 +16,6 @@ LATEST_DATE = date(2099, 12, 31)
 MAX_PO_NUMBER = 64
 MAX_PO_LINE = 999_999
 MAX_REASON = 2000
-PLANT_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")  # the plant is in Shanxi; no DST
 PRODUCT_LINE_NAMES = {
     "alloy": ProductLine.ALLOY,
     "铝合金": ProductLine.ALLOY,
@@ -35,11 +34,6 @@ class BadValue(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def plant_today() -> date:
-    """Today's date at the plant (China Standard Time)."""
-    return datetime.now(UTC).astimezone(PLANT_TIME).date()
 
 
 def quantity(value: str | Decimal | int | float | None) -> Decimal:

@@ -11,6 +11,7 @@ from starlette.datastructures import QueryParams
 
 from portal.accounts.models import Role
 from portal.catalog import get_ruleset
+from portal.clock import plant_today
 from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import current_locale
@@ -51,7 +52,7 @@ def _checks_page(request: Request, form: dict[str, Any], **extra: Any) -> Respon
 @router.get("/checks", name="checks")
 def checks(request: Request, _buyer: Buyer) -> Response:
     """The purchase check form."""
-    form = {"date": inputs.plant_today().isoformat(), "product_line": ProductLine.ALLOY.value}
+    form = {"date": plant_today().isoformat(), "product_line": ProductLine.ALLOY.value}
     return _checks_page(request, form)
 
 

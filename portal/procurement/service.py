@@ -23,6 +23,7 @@ from portal.audit import Actor
 from portal.catalog import get_ruleset
 from portal.checking import Label, RuleSet, UnknownMaterialError
 from portal.checking.ruleset import Material
+from portal.clock import plant_today
 from portal.db import utcnow
 from portal.declarations.facts import facts_of
 from portal.declarations.models import Declaration, EvidenceFile
@@ -97,7 +98,7 @@ def read_check(
         supplier=found,
         material_code=_read("material", inputs.material_code, material, ruleset),
         quantity_t=_read("quantity_t", inputs.quantity, quantity_t),
-        on=inputs.plant_today() if on in (None, "") else _read("date", inputs.day, on),
+        on=plant_today() if on in (None, "") else _read("date", inputs.day, on),
         product_line=_read("product_line", inputs.product_line, product_line),
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +13,7 @@ from portal import audit
 from portal.audit import Actor
 from portal.catalog import get_targets
 from portal.checking.targets import Targets
+from portal.clock import plant_today
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import _
@@ -279,7 +279,7 @@ def year_figures(db: Session, *, year: int) -> YearFigures:
 
 def current_year() -> int:
     """This calendar year (the dashboard's default)."""
-    return date.today().year
+    return plant_today().year
 
 
 def reason_text(reason: Missing | None) -> str:

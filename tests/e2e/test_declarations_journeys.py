@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pdf_factory
 from e2e_helpers import sign_in_as
 from playwright.sync_api import Page, expect
 
+from portal.clock import plant_today
 from portal.declarations.demo import reference_year
 
-YEAR = reference_year(date.today())
+YEAR = reference_year(plant_today())
 
 
 def test_a_supplier_submits_a_declaration_with_pdfs_and_sees_the_verdict(

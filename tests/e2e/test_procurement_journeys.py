@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from portal import db
-from portal.procurement.inputs import plant_today
+from portal.clock import plant_today
 from portal.suppliers.models import Supplier
 
 PERIOD = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pdf_factory
@@ -12,10 +11,11 @@ from helpers import csrf_from, make_supplier, make_user, sign_in
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.clock import plant_today
 from portal.declarations.demo import reference_year
 from portal.suppliers.models import Supplier
 
-YEAR = reference_year(date.today())
+YEAR = reference_year(plant_today())
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from portal.clock import plant_today
 from portal.declarations.demo import load_demo as load_declarations
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.demo import load_demo
@@ -43,7 +44,7 @@ def test_the_demo_shows_each_case_and_loads_only_once(session: Session) -> None:
     assert found["XJGY"][0].material_code == "silicon_metal"
     magnesium = found["FGMG"][0]
     assert magnesium.status == "accepted"
-    assert date.today() <= magnesium.valid_until <= date.today() + timedelta(days=60)
+    assert plant_today() <= magnesium.valid_until <= plant_today() + timedelta(days=60)
     assert session.exec(select(EvidenceFile)).first() is not None
 
     assert load_declarations(session) == []

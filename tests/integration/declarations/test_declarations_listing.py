@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pdf_factory
 from declarations_helpers import World, create, declared, signed_in
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from portal.clock import plant_today
+
 
 def test_reviewers_filter_the_list_and_see_what_expires_within_60_days(
     client: TestClient, world: World, session: Session
 ) -> None:
-    soon = (date.today() + timedelta(days=30)).isoformat()
+    soon = (plant_today() + timedelta(days=30)).isoformat()
     expiring = create(session, world.acme, product_name="Soon", validity_period_end=soon).id
     lasting = create(session, world.acme, product_name="Lasting").id
     rejected = create(

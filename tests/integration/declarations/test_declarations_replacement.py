@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pdf_factory
 from declarations_helpers import (
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from portal.audit import Actor, AuditEvent
+from portal.clock import plant_today
 from portal.config import get_settings
 from portal.declarations import service
 from portal.declarations.models import Declaration
@@ -103,7 +104,7 @@ def test_an_expired_declaration_can_be_replaced(
     session.execute(
         update(Declaration)
         .where(Declaration.id == current.id)  # type: ignore[arg-type]
-        .values(valid_until=date.today() - timedelta(days=1))
+        .values(valid_until=plant_today() - timedelta(days=1))
     )
     session.commit()
     signed_in(client, world.acme_user)

@@ -11,8 +11,8 @@ from helpers import make_user
 from sqlmodel import Session, select
 
 from portal.audit import AuditEvent
+from portal.clock import plant_today
 from portal.declarations.models import DeclarationStatus, EvidenceFile
-from portal.procurement.inputs import plant_today
 from portal.procurement.models import BuyerCheck, Purchase
 from portal.security import create_api_token
 
