@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
 from portal.db import DbSession
-from portal.errors import NotSignedIn, PortalError
+from portal.errors import InvalidInput, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
 from portal.security import (
@@ -42,6 +42,13 @@ PUBLIC_ROUTE_NAMES = {
     "swagger_ui_redirect",
     "openapi",
 }
+
+
+async def refuse_nul_in_query(request: Request) -> None:
+    """Refuse a NUL character in the address's parameters (PostgreSQL cannot compare one)."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            raise InvalidInput(_("This value must not contain a NUL character."), field=name)
 
 
 async def load_session(request: Request, db: DbSession) -> None:
@@ -283,7 +290,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Authenticate with `Authorization: Bearer <token>` (create one with "
             "`portal tokens create`)."
         ),
-        dependencies=[Depends(load_session), Depends(csrf_protect)],
+        dependencies=[Depends(refuse_nul_in_query), Depends(load_session), Depends(csrf_protect)],
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         docs_url=None,

@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Index, text
+from sqlalchemy import JSON, Index, insert, text, update
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from portal.db import UtcDateTime, utcnow
@@ -104,10 +105,10 @@ def record(
 ) -> AuditEvent:
     """Append an entry in the caller's transaction, so it commits or rolls back with the change."""
     # Writing the head row first takes the write lock, so concurrent writers chain in turn.
-    touched = db.execute(text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1"))
-    head = db.get(AuditHead, 1, populate_existing=True) if touched.rowcount else None  # type: ignore[attr-defined]
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS_HASH)
+    # Plain statements, not the ORM's unit of work: this runs in every state change.
+    last_hash = db.execute(
+        text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
+    ).scalar()
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.user_id,
@@ -118,15 +119,34 @@ def record(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         ip=actor.ip,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash or GENESIS_HASH,
         entry_hash="",
     )
-    event.entry_hash = entry_digest(head.last_hash, event)
-    head.last_hash = event.entry_hash
-    db.add(event)
-    db.add(head)
-    db.flush()
+    event.entry_hash = entry_digest(event.prev_hash, event)
+    insert_event, insert_head, update_head = _statements()
+    values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    event.id = db.execute(insert_event, values).scalar_one()
+    head = {"last_hash": event.entry_hash}
+    db.execute(insert_head if last_hash is None else update_head, head)
+    db.flush()  # the caller's pending changes, as before
     return event
+
+
+_EVENT_COLUMNS = (
+    "at", "actor_id", "actor", "action", "entity_type", "entity_id", "before", "after", "ip",
+    "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _statements() -> tuple[Any, Any, Any]:
+    events = AuditEvent.__table__  # type: ignore[attr-defined]
+    heads = AuditHead.__table__  # type: ignore[attr-defined]
+    return (
+        insert(events).returning(events.c.id),
+        insert(heads).values(id=1),
+        update(heads).where(heads.c.id == 1),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import sqlite3
+import threading
+import weakref
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -13,11 +17,60 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from portal.config import get_settings
 
 READ_ONLY_OPTION = "portal_read_mostly"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Requests that hold a session at once: fewer than the pool's kept connections and the 40
+# threads that run sync routes, so a request holding a connection never waits for a thread
+# that another request holds while it waits for a connection. The pool keeps more than that
+# open: connections beyond pool_size are closed on return, and reopening one per request
+# cost more than the request.
+REQUEST_SLOTS = 15
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+SQLITE_BUSY_TIMEOUT_S = 30
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """A connection that hands its engine's writer lock on when its transaction ends."""
+
+    writers: threading.Lock | None = None
+    holds_writer_lock = False
+
+    def take_writer_lock(self, timeout_s: float) -> None:
+        """Wait in line behind this process's other writers (no lock taken after TIMEOUT_S)."""
+        if self.writers is not None and not self.holds_writer_lock:
+            self.holds_writer_lock = self.writers.acquire(timeout=timeout_s)
+
+    def release_writer_lock(self) -> None:
+        """Let the next writer in."""
+        if self.holds_writer_lock and self.writers is not None:
+            self.holds_writer_lock = False
+            self.writers.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer_lock()
 
 
 def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
@@ -26,12 +79,23 @@ def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_S,
+                "factory": _SqliteConnection,
+            },
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
+        writers = threading.Lock()
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             if sqlite_lock_on_begin:
                 dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+                dbapi_connection.writers = writers
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -46,12 +110,23 @@ def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
             # Writers take the lock up front: a deferred transaction that reads, then writes
             # after another writer committed, fails at once instead of waiting its turn.
             read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if read_only:
+                connection.exec_driver_sql("BEGIN")
+                return
+            # Writers of this process queue on a lock that is handed on at COMMIT: SQLite's own
+            # busy wait polls with sleeps of up to 100 ms, which made checks under load slow.
+            dbapi_connection = connection.connection.dbapi_connection
+            dbapi_connection.take_writer_lock(SQLITE_BUSY_TIMEOUT_S)
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_connection.release_writer_lock()
+                raise
 
         return engine
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
 
 
 @lru_cache
@@ -60,18 +135,40 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_db(request: Request) -> Iterator[Session]:
+def _request_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(REQUEST_SLOTS)
+    return slots
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session and one transaction per request: committed on success, else rolled back."""
     engine = get_engine()
     if request.method in SAFE_METHODS:
         engine = engine.execution_options(**{READ_ONLY_OPTION: True})
-    with Session(engine, expire_on_commit=False) as session:
+    # Under load, requests queue here holding neither a thread nor a connection. Without the
+    # bound, 100 concurrent requests deadlocked: every thread waited for a connection while
+    # the requests holding the connections waited for a thread (until the pool timed out).
+    async with _request_slots():
+        session = Session(engine, expire_on_commit=False)
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            _finish(session, commit=False)
             raise
+        await run_in_threadpool(_finish, session, commit=True)
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -46,3 +46,9 @@ class InvalidInput(PortalError):
     """The input breaks a rule; FIELD names the offending field."""
 
     status_code = 422
+
+
+class Busy(PortalError):
+    """Too much of the same work is under way; the user is to try again shortly."""
+
+    status_code = 503

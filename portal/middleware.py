@@ -93,6 +93,22 @@ def too_large_message(max_mb: int) -> str:
     )
 
 
+DRAIN_FACTOR = 4  # a body up to this many times the limit is read to its end before refusing
+
+
+async def _discard_rest(receive: Receive, message: Message, budget: int) -> None:
+    """Read and drop the rest of the body (at most BUDGET bytes) so the client gets the answer.
+
+    A server that answers and closes while the client is still sending resets the connection:
+    the client, a browser too, then shows a network error instead of the refusal.
+    """
+    while message.get("more_body", False) and budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+
+
 class BodySizeLimit:
     """Refuses bodies over MAX_BYTES, with or without Content-Length, in the user's language."""
 
@@ -107,6 +123,8 @@ class BodySizeLimit:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            if int(declared) <= self.max_bytes * DRAIN_FACTOR:
+                await _discard_rest(receive, {"more_body": True}, int(declared))
             await self._refuse(scope, receive, send)
             return
         received = 0
@@ -118,6 +136,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    await _discard_rest(receive, message, self.max_bytes * (DRAIN_FACTOR - 1))
                     raise BodyTooLarge()
             return message
 
@@ -133,7 +152,15 @@ class BodySizeLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = too_large_message(self.max_mb_shown)
+        # This middleware runs outside PortalMiddleware, so the request's language is not set yet.
+        locale = i18n.negotiate(
+            _cookies(scope).get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language")
+        )
+        token = i18n.current_locale.set(locale)
+        try:
+            message = too_large_message(self.max_mb_shown)
+        finally:
+            i18n.current_locale.reset(token)
         response: Response = (
             JSONResponse({"detail": message}, status_code=413)
             if scope.get("path", "").startswith("/api/")

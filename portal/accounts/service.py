@@ -69,14 +69,16 @@ def authenticate(
 ) -> User:
     """The user with these credentials; failures are throttled and audited."""
     cleaned = email.strip().lower()[:254]
-    by_email, by_ip = _recent_failures(db, email=cleaned, ip=ip, settings=settings)
+    # Failures are counted by the audit entry's entity_id, which holds at most 64 characters.
+    attempted = cleaned[:64]
+    by_email, by_ip = _recent_failures(db, email=attempted, ip=ip, settings=settings)
     if by_email >= settings.sign_in_max_failures or by_ip >= settings.sign_in_max_failures * 4:
         audit.record(
             db,
             actor=Actor(label=cleaned or "anonymous", ip=ip),
             action="auth.sign_in_throttled",
             entity_type="user",
-            entity_id=cleaned,
+            entity_id=attempted,
         )
         raise SignInRefused(
             _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
@@ -90,7 +92,7 @@ def authenticate(
             actor=Actor(label=cleaned or "anonymous", ip=ip),
             action=SIGN_IN_FAILED,
             entity_type="user",
-            entity_id=cleaned,
+            entity_id=attempted,
             after={
                 "reason": "unknown user"
                 if user is None

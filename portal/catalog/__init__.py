@@ -19,11 +19,17 @@ def _targets_at(directory: Path) -> Targets:
     return load_targets(directory)
 
 
+@lru_cache(maxsize=16)
+def _resolved(directory: Path) -> Path:
+    # Resolving stats every part of the path; a buyer check asks for the rule set twice.
+    return directory.resolve()
+
+
 def get_ruleset() -> RuleSet:
     """The rule set from the configured rules directory, loaded and validated once."""
-    return _ruleset_at(get_settings().rules_dir.resolve())
+    return _ruleset_at(_resolved(get_settings().rules_dir))
 
 
 def get_targets() -> Targets:
     """The plan's targets and recycled-share goals from the configured rules directory."""
-    return _targets_at(get_settings().rules_dir.resolve())
+    return _targets_at(_resolved(get_settings().rules_dir))

@@ -105,7 +105,11 @@ def _full(db: DbSession, declaration: Any) -> DeclarationOut:
     response_model=DeclarationOut,
     status_code=201,
     name="api_submit_declaration",
-    responses={**PROBLEMS, 409: {"model": Problem, "description": "Replaced meanwhile"}},
+    responses={
+        **PROBLEMS,
+        409: {"model": Problem, "description": "Replaced meanwhile"},
+        503: {"model": Problem, "description": "Too many files are being read; try again"},
+    },
 )
 def submit_declaration(
     request: Request,
@@ -143,6 +147,7 @@ def submit_declaration(
         )
         if upload is not None
     ]
+    read = service.read_uploads(db, uploads, settings)
     assert principal.supplier_id is not None
     try:
         created = service.submit(
@@ -151,7 +156,7 @@ def submit_declaration(
             supplier_id=principal.supplier_id,
             submitted_by_id=principal.user.id,
             raw=_declaration_json(declaration),
-            uploads=uploads,
+            uploads=read,
             settings=settings,
             strict=True,
             supersedes_id=supersedes_id,

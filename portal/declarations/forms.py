@@ -26,6 +26,7 @@ from portal.checking.facts import (
     Boundary,
     RecycledMethod,
 )
+from portal.clock import plant_today
 from portal.i18n import _
 
 TEXT_LIMITS = {
@@ -47,6 +48,8 @@ DATE_FIELDS = (
     "validity_period_end",
     "verification_date",
 )
+# What was measured and verified lies in the past; only the validity may run into the future.
+PAST_DATE_FIELDS = ("reference_period_start", "reference_period_end", "verification_date")
 REQUIRED = (
     "material_code",
     "product_name",
@@ -343,11 +346,17 @@ def _parse_one(name: str, raw: object, ruleset: RuleSet, *, strict: bool) -> Any
 
 
 def parse_fields(
-    raw: Mapping[str, object], ruleset: RuleSet, *, strict: bool = False, partial: bool = False
+    raw: Mapping[str, object],
+    ruleset: RuleSet,
+    *,
+    strict: bool = False,
+    partial: bool = False,
+    today: date | None = None,
 ) -> Parsed:
     """Read every declaration field of RAW; STRICT for JSON (types matter, unknown keys refused).
 
     PARTIAL (checking as the supplier types) leaves out "required" errors for empty fields.
+    TODAY (default: today at the plant) is the last day a past date can be.
     """
     parsed = Parsed()
     if strict:
@@ -366,12 +375,18 @@ def parse_fields(
             parsed.values[name] = _parse_one(name, value, ruleset, strict=strict)
         except FieldInvalid as invalid:
             parsed.errors[name] = str(invalid)
-    _check_together(parsed)
+    _check_together(parsed, today or plant_today())
     return parsed
 
 
-def _check_together(parsed: Parsed) -> None:
+def _check_together(parsed: Parsed, today: date) -> None:
     values, errors = parsed.values, parsed.errors
+    for name in PAST_DATE_FIELDS:
+        day = values.get(name)
+        if day is not None and day > today:
+            errors.setdefault(
+                name, _("This date is after today (%(today)s).") % {"today": today.isoformat()}
+            )
     start, end = values.get("reference_period_start"), values.get("reference_period_end")
     if start and end and end < start:
         errors.setdefault(

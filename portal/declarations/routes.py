@@ -191,6 +191,7 @@ def _submit(
 ) -> Response:
     raw = _raw(posted)
     uploads = _uploads(posted)
+    read = service.read_uploads(db, uploads, get_settings())
     assert principal.supplier_id is not None
     try:
         declaration = service.submit(
@@ -199,7 +200,7 @@ def _submit(
             supplier_id=principal.supplier_id,
             submitted_by_id=principal.user.id,
             raw=raw,
-            uploads=uploads,
+            uploads=read,
             settings=get_settings(),
             supersedes_id=replacing.id if replacing else None,
         )

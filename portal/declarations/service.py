@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -20,7 +21,7 @@ from portal.checking import DeclarationFacts, Outcome, RuleSet, Verdict, evaluat
 from portal.checking.facts import KG_PER_UNIT
 from portal.clock import plant_today
 from portal.config import Settings
-from portal.db import utcnow
+from portal.db import REQUEST_SLOTS, utcnow
 from portal.declarations import files
 from portal.declarations.forms import (
     CONTROL_CHARACTERS,
@@ -30,7 +31,7 @@ from portal.declarations.forms import (
     parse_fields,
 )
 from portal.declarations.models import Declaration, DeclarationStatus, EvidenceFile
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.errors import Busy, Conflict, InvalidInput, NotFound
 from portal.i18n import _, pick
 from portal.pdfreading import PdfReader, PdfReading, PdfRefused, cross_check
 from portal.pdfreading.limits import MIB
@@ -155,6 +156,61 @@ def _read_uploads(
     return readings
 
 
+@dataclass(frozen=True)
+class ReadUploads:
+    """Attached PDFs after reading: each kind's upload and reading, and why others were refused."""
+
+    readings: dict[str, tuple[Upload, PdfReading]]
+    errors: dict[str, str]
+
+
+def read_uploads(db: Session, uploads: Sequence[Upload], settings: Settings) -> ReadUploads:
+    """Read the attached PDFs in the bounded reader, holding no database transaction meanwhile.
+
+    Reading takes up to pdf_timeout_s per file. The request has only read so far (who is
+    signed in), so its transaction is rolled back first: on SQLite it holds the write lock,
+    and every other writer (a buyer's check, say) would wait for these files.
+    """
+    db.rollback()
+    errors: dict[str, str] = {}
+    if not uploads:
+        return ReadUploads(_read_uploads(uploads, settings, errors), errors)
+    with _turn_to_read(settings):
+        readings = _read_uploads(uploads, settings, errors)
+    return ReadUploads(readings, errors)
+
+
+# Submissions being read or waiting for a worker at once: a burst of suppliers is served, and
+# a third of the request slots stays free for everyone else however many files arrive.
+READING_PLACES = REQUEST_SLOTS * 2 // 3
+_reading = [0]  # submissions being read or waiting for a worker now
+_reading_lock = threading.Lock()
+
+
+def reading_now() -> int:
+    """How many submissions are being read, or wait for a PDF worker, in this process."""
+    with _reading_lock:
+        return _reading[0]
+
+
+@contextmanager
+def _turn_to_read(settings: Settings) -> Iterator[None]:
+    """A place among the submissions being read, or Busy when too many wait already.
+
+    A waiting submission holds one of the server's request slots (portal.db): unbounded, a
+    few suppliers sending slow files at once would leave none for anybody else.
+    """
+    with _reading_lock:
+        if _reading[0] >= max(settings.pdf_workers, READING_PLACES):
+            raise Busy(_("The portal is busy reading other files. Try again in a minute."))
+        _reading[0] += 1
+    try:
+        yield
+    finally:
+        with _reading_lock:
+            _reading[0] -= 1
+
+
 # --- submitting -----------------------------------------------------------------------------
 
 
@@ -211,7 +267,7 @@ def submit(
     supplier_id: int,
     submitted_by_id: int | None,
     raw: Mapping[str, object],
-    uploads: Sequence[Upload],
+    uploads: Sequence[Upload] | ReadUploads,
     settings: Settings,
     strict: bool = False,
     supersedes_id: int | None = None,
@@ -219,7 +275,8 @@ def submit(
 ) -> Declaration:
     """Check, read, judge and store a declaration with its PDFs; DeclarationInvalid if bad.
 
-    STRICT reads RAW as API JSON (types matter, unknown keys are refused).
+    STRICT reads RAW as API JSON (types matter, unknown keys are refused). UPLOADS may come
+    already read (`read_uploads`), as the web routes do.
     """
     today = today or plant_today()
     ruleset = get_ruleset()
@@ -230,13 +287,18 @@ def submit(
             raise Conflict(
                 _("Only a rejected or expired declaration can be replaced by a new version.")
             )
-    parsed = parse_fields(raw, ruleset, strict=strict)
+    parsed = parse_fields(raw, ruleset, strict=strict, today=today)
     if (
         old is not None
         and parsed.values.get("material_code", old.material_code) != old.material_code
     ):
         parsed.errors["material_code"] = _("A new version must be for the same material.")
-    readings = _read_uploads(uploads, settings, parsed.errors)
+    if isinstance(uploads, ReadUploads):
+        readings = uploads.readings
+        for field, message in uploads.errors.items():
+            parsed.errors.setdefault(field, message)
+    else:
+        readings = _read_uploads(uploads, settings, parsed.errors)
     if parsed.errors:
         raise DeclarationInvalid(parsed.errors)
 

@@ -9,9 +9,11 @@ import dataclasses
 import json
 import logging
 import multiprocessing
+import os
 import resource
 import signal
 import threading
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
@@ -24,6 +26,7 @@ from portal.pdfreading.refusals import PdfRefused, RefusalCode
 _READY = b"ready"
 STARTUP_TIMEOUT_S = 60.0
 MAX_ANSWER_BYTES = 16 * MIB
+NICER = 10  # worker processes' niceness above the server's
 log = logging.getLogger(__name__)
 
 
@@ -99,6 +102,12 @@ class _Worker:
             daemon=True,
         )
         self.process.start()
+        # Below the web server's priority from its first instruction (imports included): a
+        # flood of hostile files then slows their own reading, not everyone else's answers.
+        if self.process.pid is not None:
+            with suppress(OSError):
+                niceness = os.getpriority(os.PRIO_PROCESS, 0) + NICER
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
         child_end.close()
         try:
             ready = self.connection.poll(STARTUP_TIMEOUT_S) and self.connection.recv_bytes()

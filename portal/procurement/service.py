@@ -9,12 +9,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import bindparam, func, insert, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from portal import audit
@@ -108,6 +108,45 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + IN_CHUNK]
 
 
+@lru_cache(maxsize=2)
+def _candidates_statements(one_pair: bool) -> tuple[Any, Any]:
+    """The declarations query and, for many pairs, the evidence-kinds query (built once)."""
+    # Built once: building them took longer than running them, and every buyer check does.
+    # Plain rows, not ORM objects: an import loads thousands of declarations per batch, and
+    # making entities of them cost more than checking them.
+    # One pair (a buyer check) needs no IN lists, which are expanded anew at every run.
+    # Rides on ix_declaration_lookup (supplier_id, material_code, status, valid_until).
+    table = Declaration.__table__  # type: ignore[attr-defined]
+    columns = [c for c in table.columns if c.key not in ("verdict_detail", "pdf_mismatches")]
+    evidence = col(EvidenceFile.declaration_id) == table.c.id
+    where: tuple[Any, ...]
+    if one_pair:
+        where = (
+            table.c.supplier_id == bindparam("supplier_id"),
+            table.c.material_code == bindparam("material"),
+        )
+        return (
+            sa_select(*columns, col(EvidenceFile.kind).label("evidence_kind"))
+            .outerjoin(EvidenceFile, evidence)
+            .where(*where),
+            None,
+        )
+    # The IN lists let the index be used; the pairs keep out the declarations of suppliers x
+    # materials that nobody asked about (most of the table, for a big import). The kinds
+    # come separately, so each declaration is read once, not once per evidence file.
+    where = (
+        table.c.supplier_id.in_(bindparam("supplier_ids", expanding=True)),
+        table.c.material_code.in_(bindparam("materials", expanding=True)),
+        tuple_(table.c.supplier_id, table.c.material_code).in_(bindparam("pairs", expanding=True)),
+    )
+    return (
+        sa_select(*columns).where(*where),
+        sa_select(col(EvidenceFile.declaration_id), col(EvidenceFile.kind))
+        .join(table, evidence)
+        .where(*where),
+    )
+
+
 def load_candidates(
     db: Session, keys: Iterable[CandidateKey]
 ) -> dict[CandidateKey, list[Candidate]]:
@@ -116,33 +155,34 @@ def load_candidates(
     found: dict[CandidateKey, list[Candidate]] = defaultdict(list)
     if not wanted:
         return found
-    supplier_ids = sorted({supplier_id for supplier_id, _material in wanted})
-    materials = sorted({material for _supplier, material in wanted})
-    rows: list[tuple[Declaration, str | None]] = []
-    for suppliers in _chunks(supplier_ids):
-        # Rides on ix_declaration_lookup (supplier_id, material_code, status, valid_until).
-        statement = (
-            select(Declaration, EvidenceFile.kind)
-            .outerjoin(EvidenceFile, col(EvidenceFile.declaration_id) == Declaration.id)
-            .where(
-                col(Declaration.supplier_id).in_(suppliers),
-                col(Declaration.material_code).in_(materials),
-            )
-            .options(defer(Declaration.verdict_detail), defer(Declaration.pdf_mismatches))  # type: ignore[arg-type]
-        )
-        rows.extend(db.exec(statement).all())
     kinds: dict[int, set[str]] = defaultdict(set)
-    declarations: dict[int, Declaration] = {}
-    for declaration, kind in rows:
-        assert declaration.id is not None
-        declarations[declaration.id] = declaration
-        if kind is not None:
-            kinds[declaration.id].add(kind)
+    rows: dict[int, Any] = {}  # declaration rows: the same attribute names as a Declaration
+    if len(wanted) == 1:
+        statement, _none = _candidates_statements(True)
+        params: dict[str, Any] = {"supplier_id": wanted[0][0], "material": wanted[0][1]}
+        for row in db.execute(statement, params):
+            rows[row.id] = row
+            if row.evidence_kind is not None:
+                kinds[row.id].add(row.evidence_kind)
+    else:
+        statement, kinds_statement = _candidates_statements(False)
+        materials = sorted({material for _supplier, material in wanted})
+        for suppliers in _chunks(sorted({supplier_id for supplier_id, _material in wanted})):
+            chunk = set(suppliers)
+            params = {
+                "supplier_ids": list(suppliers),
+                "materials": materials,
+                "pairs": [pair for pair in wanted if pair[0] in chunk],
+            }
+            for row in db.execute(statement, params):
+                rows[row.id] = row
+            for declaration_id, kind in db.execute(kinds_statement, params):
+                kinds[declaration_id].add(kind)
     wanted_set = set(wanted)
-    for declaration_id, declaration in declarations.items():
-        key = (declaration.supplier_id, declaration.material_code)
+    for declaration_id, row in rows.items():
+        key = (row.supplier_id, row.material_code)
         if key in wanted_set:
-            found[key].append(candidate_of(declaration, kinds[declaration_id]))
+            found[key].append(candidate_of(row, kinds[declaration_id]))
     return found
 
 
@@ -192,11 +232,10 @@ def check_values(
     }
 
 
-def new_check(answer: Answer, *, supplier_id: int, user_id: int, via_api: bool) -> BuyerCheck:
-    """The record of one answer (not yet added to the session)."""
-    return BuyerCheck(
-        **check_values(answer, supplier_id=supplier_id, user_id=user_id, via_api=via_api)
-    )
+@lru_cache(maxsize=1)
+def _insert_check() -> Any:
+    table = BuyerCheck.__table__  # type: ignore[attr-defined]
+    return insert(table).returning(table.c.id)
 
 
 @dataclass(frozen=True)
@@ -224,9 +263,9 @@ def check_purchase(
         on=question.on,
         product_line=question.product_line,
     )
-    check = new_check(answer, supplier_id=supplier.id, user_id=user_id, via_api=via_api)
-    db.add(check)
-    db.flush()
+    values = check_values(answer, supplier_id=supplier.id, user_id=user_id, via_api=via_api)
+    # A plain INSERT: the ORM's unit of work cost more than the rest of the write.
+    check = BuyerCheck(id=db.execute(_insert_check(), values).scalar_one(), **values)
     audit.record(
         db,
         actor=actor,
@@ -624,14 +663,16 @@ def existing_purchases(
     db: Session, keys: Iterable[tuple[str, int]]
 ) -> dict[tuple[str, int], Purchase]:
     """Recorded purchases with these (PO number, PO line) keys."""
-    wanted = sorted(set(keys))
+    wanted = set(keys)
     found: dict[tuple[str, int], Purchase] = {}
-    for chunk in _chunks(wanted):
-        statement = select(Purchase).where(
-            tuple_(col(Purchase.po_number), col(Purchase.po_line)).in_(list(chunk))
-        )
+    # By PO number, then the lines in Python: SQLite scans the whole unique index for a
+    # (po_number, po_line) IN list, but seeks it for a list of PO numbers.
+    for chunk in _chunks(sorted({number for number, _line in wanted})):
+        statement = select(Purchase).where(col(Purchase.po_number).in_(list(chunk)))
         for purchase in db.exec(statement):
-            found[(purchase.po_number, purchase.po_line)] = purchase
+            key = (purchase.po_number, purchase.po_line)
+            if key in wanted:
+                found[key] = purchase
     return found
 
 
