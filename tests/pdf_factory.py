@@ -6,79 +6,19 @@ import io
 import random
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
+from portal.declarations import demo_pdfs
+from portal.pdfwriter import PAGE_HEIGHT, PAGE_WIDTH, PdfObjects, to_unicode_cmap, unicode_codes
+
 LEFT_MARGIN, TOP_Y, LEADING = 56, 786, 18
 
 
-# --- a minimal PDF writer, so hostile structures and CID text are under our control ---
-
-
-@dataclass
-class _Objects:
-    """Numbered PDF objects written in order, with a classic cross-reference table."""
-
-    bodies: list[bytes] = field(default_factory=list)
-
-    def reserve(self) -> int:
-        self.bodies.append(b"")
-        return len(self.bodies)
-
-    def put(self, number: int, body: bytes) -> int:
-        self.bodies[number - 1] = body
-        return number
-
-    def add(self, body: bytes) -> int:
-        return self.put(self.reserve(), body)
-
-    def add_stream(self, data: bytes, *, extra: bytes = b"") -> int:
-        encoded = zlib.compress(data)
-        head = b"<< /Length %d /Filter /FlateDecode %s >>" % (len(encoded), extra)
-        return self.add(head + b"\nstream\n" + encoded + b"\nendstream")
-
-    def build(self, *, root: int) -> bytes:
-        out = io.BytesIO()
-        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(self.bodies, start=1):
-            offsets.append(out.tell())
-            out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-        xref_at = out.tell()
-        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
-        for offset in offsets:
-            out.write(b"%010d 00000 n \n" % offset)
-        out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\n" % (len(offsets) + 1, root))
-        out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
-        return out.getvalue()
-
-
-def _to_unicode_cmap(characters: Sequence[str]) -> bytes:
-    lines = [
-        "/CIDInit /ProcSet findresource begin",
-        "12 dict begin",
-        "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def",
-        "/CMapType 2 def",
-        "1 begincodespacerange",
-        "<0000> <FFFF>",
-        "endcodespacerange",
-    ]
-    for start in range(0, len(characters), 100):
-        chunk = characters[start : start + 100]
-        lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{ord(c):04X}> <{c.encode('utf-16-be').hex().upper()}>" for c in chunk]
-        lines.append("endbfchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return "\n".join(lines).encode("ascii")
-
-
-def _add_unicode_font(objects: _Objects, characters: Sequence[str]) -> int:
+def _add_unicode_font(objects: PdfObjects, characters: Sequence[str]) -> int:
     """A Type0 font whose codes are Unicode code points, readable through its ToUnicode CMap."""
     descriptor = objects.add(
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 -141 1000 859]"
@@ -89,7 +29,7 @@ def _add_unicode_font(objects: _Objects, characters: Sequence[str]) -> int:
         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
         b" /FontDescriptor %d 0 R /DW 1000 /CIDToGIDMap /Identity >>" % descriptor
     )
-    to_unicode = objects.add_stream(_to_unicode_cmap(characters))
+    to_unicode = objects.add_stream(to_unicode_cmap(characters))
     return objects.add(
         b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H"
         b" /DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid_font, to_unicode)
@@ -107,11 +47,16 @@ class Text:
 
 
 def _content_for(runs: Sequence[Text]) -> bytes:
-    parts = []
-    for run in runs:
-        hex_codes = "".join(f"{ord(c):04X}" for c in run.text)
-        parts.append(f"BT /F1 {run.size} Tf {run.x} {run.y} Td <{hex_codes}> Tj ET")
-    return "\n".join(parts).encode("ascii")
+    return b"\n".join(
+        b"BT /F1 %s Tf %s %s Td %s Tj ET"
+        % (
+            str(run.size).encode(),
+            str(run.x).encode(),
+            str(run.y).encode(),
+            unicode_codes(run.text),
+        )
+        for run in runs
+    )
 
 
 def lines_to_runs(lines: Sequence[str], *, x: float = LEFT_MARGIN) -> list[Text]:
@@ -128,23 +73,14 @@ def unicode_text_pdf(pages: Sequence[Sequence[Text] | Sequence[str]]) -> bytes:
     """A PDF with any Unicode text (Chinese included) that pypdf extracts as written."""
     page_runs = [_runs(page) for page in pages]
     characters = sorted({c for runs in page_runs for run in runs for c in run.text})
-    objects = _Objects()
+    objects = PdfObjects()
     catalog, page_tree = objects.reserve(), objects.reserve()
     font = _add_unicode_font(objects, characters)
     kids = []
     for runs in page_runs:
         content = objects.add_stream(_content_for(runs))
-        kids.append(
-            objects.add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R"
-                b" /Resources << /Font << /F1 %d 0 R >> >> >>"
-                % (page_tree, PAGE_WIDTH, PAGE_HEIGHT, content, font)
-            )
-        )
-    kid_refs = b" ".join(b"%d 0 R" % kid for kid in kids)
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kid_refs, len(kids)))
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)
+        kids.append(objects.add_page(page_tree, content, b"<< /Font << /F1 %d 0 R >> >>" % font))
+    return objects.finish(catalog, page_tree, kids)
 
 
 # --- declarations ---
@@ -323,29 +259,7 @@ def text_pdf(lines: Sequence[str]) -> bytes:
 
 def scanned_pdf(pages: int = 1) -> bytes:
     """Pages that hold only a grey image, as a scanner makes them: no text layer."""
-    objects = _Objects()
-    catalog, page_tree = objects.reserve(), objects.reserve()
-    width, height = 120, 170
-    pixels = bytes(random.Random(7).randrange(200, 256) for _ in range(width * height))
-    image = objects.add_stream(
-        pixels,
-        extra=b"/Type /XObject /Subtype /Image /Width %d /Height %d"
-        b" /ColorSpace /DeviceGray /BitsPerComponent 8" % (width, height),
-    )
-    kids = []
-    for _ in range(pages):
-        content = objects.add_stream(b"q %d 0 0 %d 0 0 cm /Im1 Do Q" % (PAGE_WIDTH, PAGE_HEIGHT))
-        kids.append(
-            objects.add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R"
-                b" /Resources << /XObject << /Im1 %d 0 R >> >> >>"
-                % (page_tree, PAGE_WIDTH, PAGE_HEIGHT, content, image)
-            )
-        )
-    kid_refs = b" ".join(b"%d 0 R" % kid for kid in kids)
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kid_refs, len(kids)))
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)
+    return demo_pdfs.scanned_pdf(pages)
 
 
 def empty_file() -> bytes:
@@ -387,7 +301,7 @@ def flate_bomb_pdf(expanded_bytes: int = 200 << 20) -> bytes:
     """A page whose content is Flate inside Flate: a few hundred bytes expanding hugely."""
     inner = _compressed_zeros(expanded_bytes)
     outer = zlib.compress(inner, 9)
-    objects = _Objects()
+    objects = PdfObjects()
     catalog, page_tree = objects.reserve(), objects.reserve()
     font = _add_unicode_font(objects, ["x"])
     content = objects.add(
@@ -400,9 +314,7 @@ def flate_bomb_pdf(expanded_bytes: int = 200 << 20) -> bytes:
         b" /Resources << /Font << /F1 %d 0 R >> >> >>"
         % (page_tree, PAGE_WIDTH, PAGE_HEIGHT, content, font)
     )
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)
+    return objects.finish(catalog, page_tree, [page])
 
 
 def circular_xref_pdf() -> bytes:
@@ -426,22 +338,20 @@ def many_pages_pdf(pages: int = 60) -> bytes:
 def oversized_pdf(size_bytes: int = 21 << 20) -> bytes:
     """A valid PDF made larger than the size limit by an incompressible embedded stream."""
     noise = random.Random(11).randbytes(size_bytes)
-    objects = _Objects()
+    objects = PdfObjects()
     catalog, page_tree = objects.reserve(), objects.reserve()
     blob = objects.add(b"<< /Length %d >>\nstream\n" % len(noise) + noise + b"\nendstream")
     page = objects.add(
         b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Blob %d 0 R >>"
         % (page_tree, PAGE_WIDTH, PAGE_HEIGHT, blob)
     )
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)
+    return objects.finish(catalog, page_tree, [page])
 
 
 def slow_pdf(text_operations: int = 400_000) -> bytes:
     """A small file whose one page holds hundreds of thousands of text operations."""
     operation = b"BT /F1 1 Tf 10 10 Td <0078> Tj ET\n"
-    objects = _Objects()
+    objects = PdfObjects()
     catalog, page_tree = objects.reserve(), objects.reserve()
     font = _add_unicode_font(objects, ["x"])
     content = objects.add_stream(operation * text_operations)
@@ -450,6 +360,4 @@ def slow_pdf(text_operations: int = 400_000) -> bytes:
         b" /Resources << /Font << /F1 %d 0 R >> >> >>"
         % (page_tree, PAGE_WIDTH, PAGE_HEIGHT, content, font)
     )
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)
+    return objects.finish(catalog, page_tree, [page])

@@ -21,8 +21,7 @@ def evaluate(declaration: DeclarationFacts, ruleset: RuleSet, *, on: date) -> Ve
     """Apply every rule of the declaration's material in force `on`; fail > review > pass."""
     material = ruleset.material(declaration.material_code)
     checked = []
-    for rule in ruleset.rules_for(material.code):
-        period = rule.period_on(on)
+    for rule, period in ruleset.periods_on(material.code, on):
         checked.append((rule, period, _check(declaration, rule, period, on)))
     # A value that looks like a unit slip is not judged against the limit: a person looks first.
     implausible = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -203,6 +203,9 @@ class PcfLimit:
     period_to: date | None
 
 
+MEMO_DAYS = 20_000  # (material, day) pairs remembered: years of days for every material
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """All rule files of one revision, validated."""
@@ -212,6 +215,13 @@ class RuleSet:
     rules: tuple[Rule, ...]
     targets: Targets
     files: tuple[str, ...]
+    # Memos of the lookups every evaluation makes; the rule set itself never changes.
+    _rules_by_material: dict[str, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _periods_by_day: dict[tuple[str, date], tuple[tuple[Rule, Period | None], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def short_revision(self) -> str:
@@ -227,17 +237,31 @@ class RuleSet:
 
     def rules_for(self, material_code: str) -> list[Rule]:
         """Every rule about the material, in the rule set's order."""
-        self.material(material_code)
-        return [rule for rule in self.rules if rule.applies_to(material_code)]
+        rules = self._rules_by_material.get(material_code)
+        if rules is None:
+            self.material(material_code)
+            rules = tuple(rule for rule in self.rules if rule.applies_to(material_code))
+            self._rules_by_material[material_code] = rules
+        return list(rules)
+
+    def periods_on(self, material_code: str, on: date) -> tuple[tuple[Rule, Period | None], ...]:
+        """Every rule about the material with its period in force on `on` (None: not in force)."""
+        key = (material_code, on)
+        found = self._periods_by_day.get(key)
+        if found is None:
+            if len(self._periods_by_day) >= MEMO_DAYS:
+                self._periods_by_day.clear()
+            found = tuple((rule, rule.period_on(on)) for rule in self.rules_for(material_code))
+            self._periods_by_day[key] = found
+        return found
 
     def in_force(self, material_code: str, on: date) -> list[tuple[Rule, Period]]:
         """The rules about the material that are in force on `on`, with their period."""
-        found = []
-        for rule in self.rules_for(material_code):
-            period = rule.period_on(on)
-            if period is not None:
-                found.append((rule, period))
-        return found
+        return [
+            (rule, period)
+            for rule, period in self.periods_on(material_code, on)
+            if period is not None
+        ]
 
     def max_pcf_for(self, material_code: str, on: date) -> PcfLimit | None:
         """Maximum footprint and tiers for the material on `on`, if a max_pcf rule is in force."""

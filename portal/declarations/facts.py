@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from portal.checking import DeclarationFacts
-from portal.declarations.models import Declaration
 
 
-def facts_of(declaration: Declaration, attachment_kinds: Iterable[str]) -> DeclarationFacts:
-    """The engine's view of a stored DECLARATION with the kinds of evidence attached to it."""
+def facts_of(declaration: Any, attachment_kinds: Iterable[str]) -> DeclarationFacts:
+    """The engine's view of a stored DECLARATION with the kinds of evidence attached to it.
+
+    DECLARATION is a Declaration or a database row with the same column names.
+    """
     return DeclarationFacts(
         material_code=declaration.material_code,
         declared_unit_of_measurement=declaration.declared_unit_of_measurement,

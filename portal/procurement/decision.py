@@ -76,13 +76,14 @@ class Candidate:
     id: int
     version: int
     status: str
+    material_code: str
     pcf_t_per_t: Decimal
     recycled_fraction: Decimal
     reference_period_start: date
     valid_until: date
     submitted_on: date
     submitted_at: datetime
-    facts: DeclarationFacts
+    facts: DeclarationFacts | None  # None when not read: only the one applying is judged
 
     def valid_on(self, on: date) -> bool:
         """Whether the declaration covers the date."""
@@ -249,6 +250,8 @@ class Judge:
         key = (candidate.id, on)
         verdict = self._verdicts.get(key)
         if verdict is None:
+            if candidate.facts is None:
+                raise ValueError(f"the facts of declaration {candidate.id} were not read")
             verdict = evaluate(candidate.facts, self.ruleset, on=on)
             self._verdicts[key] = verdict
         return verdict
@@ -264,7 +267,7 @@ class Judge:
     ) -> Answer:
         """The answer for buying QUANTITY_T of the material on the date (see module policy)."""
         material = self.ruleset.material(material_code)
-        chosen = applicable([c for c in candidates if c.facts.material_code == material.code], on)
+        chosen = applicable([c for c in candidates if c.material_code == material.code], on)
         no_declaration: NoDeclaration | None = None
         label: Label | None = None
         if chosen is not None:

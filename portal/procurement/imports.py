@@ -195,9 +195,9 @@ def assess(
     candidates = load_candidates(
         db,
         [
-            (line.supplier.id, line.material_code)
+            ((line.supplier.id, line.material_code), line.on)
             for line in to_check
-            if line.supplier and line.supplier.id and line.material_code
+            if line.supplier and line.supplier.id and line.material_code and line.on
         ],
     )
     for line in to_check:

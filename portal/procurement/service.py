@@ -6,7 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -21,7 +21,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.audit import Actor
 from portal.catalog import get_ruleset
-from portal.checking import Label, RuleSet, UnknownMaterialError
+from portal.checking import DeclarationFacts, Label, RuleSet, UnknownMaterialError
 from portal.checking.ruleset import Material
 from portal.clock import plant_today
 from portal.db import utcnow
@@ -29,7 +29,14 @@ from portal.declarations.facts import facts_of
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.errors import Conflict, InvalidInput
 from portal.procurement import inputs
-from portal.procurement.decision import Answer, Candidate, CheckVerdict, Judge, ProductLine
+from portal.procurement.decision import (
+    Answer,
+    Candidate,
+    CheckVerdict,
+    Judge,
+    ProductLine,
+    applicable,
+)
 from portal.procurement.messages import problem_text
 from portal.procurement.models import BuyerCheck, Purchase
 from portal.suppliers.models import Supplier
@@ -108,98 +115,131 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + IN_CHUNK]
 
 
-@lru_cache(maxsize=2)
-def _candidates_statements(one_pair: bool) -> tuple[Any, Any]:
-    """The declarations query and, for many pairs, the evidence-kinds query (built once)."""
-    # Built once: building them took longer than running them, and every buyer check does.
+_LIGHT_COLUMNS = (
+    "id", "supplier_id", "material_code", "version", "status", "pcf_t_per_t", "recycled_fraction",
+    "reference_period_start", "valid_until", "submitted_on", "submitted_at",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _statements() -> dict[str, Any]:
+    """The queries that load candidates, built once: building one took longer than running it."""
     # Plain rows, not ORM objects: an import loads thousands of declarations per batch, and
-    # making entities of them cost more than checking them.
-    # One pair (a buyer check) needs no IN lists, which are expanded anew at every run.
-    # Rides on ix_declaration_lookup (supplier_id, material_code, status, valid_until).
+    # making entities of them cost more than checking them. All ride on ix_declaration_lookup
+    # (supplier_id, material_code, status, valid_until) or the primary keys.
     table = Declaration.__table__  # type: ignore[attr-defined]
-    columns = [c for c in table.columns if c.key not in ("verdict_detail", "pdf_mismatches")]
-    evidence = col(EvidenceFile.declaration_id) == table.c.id
-    where: tuple[Any, ...]
-    if one_pair:
-        where = (
-            table.c.supplier_id == bindparam("supplier_id"),
-            table.c.material_code == bindparam("material"),
-        )
-        return (
-            sa_select(*columns, col(EvidenceFile.kind).label("evidence_kind"))
-            .outerjoin(EvidenceFile, evidence)
-            .where(*where),
-            None,
-        )
+    full = [c for c in table.columns if c.key not in ("verdict_detail", "pdf_mismatches")]
+    kinds = (col(EvidenceFile.declaration_id), col(EvidenceFile.kind))
     # The IN lists let the index be used; the pairs keep out the declarations of suppliers x
-    # materials that nobody asked about (most of the table, for a big import). The kinds
-    # come separately, so each declaration is read once, not once per evidence file.
-    where = (
+    # materials that nobody asked about (most of the table, for a big import).
+    pairs = (
         table.c.supplier_id.in_(bindparam("supplier_ids", expanding=True)),
         table.c.material_code.in_(bindparam("materials", expanding=True)),
         tuple_(table.c.supplier_id, table.c.material_code).in_(bindparam("pairs", expanding=True)),
     )
-    return (
-        sa_select(*columns).where(*where),
-        sa_select(col(EvidenceFile.declaration_id), col(EvidenceFile.kind))
-        .join(table, evidence)
-        .where(*where),
-    )
+    return {
+        # One pair (a buyer check): one query with the kinds, and no IN lists to expand.
+        "one_pair": sa_select(*full, col(EvidenceFile.kind).label("evidence_kind"))
+        .outerjoin(EvidenceFile, col(EvidenceFile.declaration_id) == table.c.id)
+        .where(
+            table.c.supplier_id == bindparam("supplier_id"),
+            table.c.material_code == bindparam("material"),
+        ),
+        "pairs": sa_select(*(table.c[name] for name in _LIGHT_COLUMNS)).where(*pairs),
+        "by_id": sa_select(*full).where(table.c.id.in_(bindparam("ids", expanding=True))),
+        "kinds_by_id": sa_select(*kinds).where(
+            col(EvidenceFile.declaration_id).in_(bindparam("ids", expanding=True))
+        ),
+    }
 
 
 def load_candidates(
-    db: Session, keys: Iterable[CandidateKey]
+    db: Session, questions: Iterable[tuple[CandidateKey, date]]
 ) -> dict[CandidateKey, list[Candidate]]:
-    """Every declaration of these (supplier, material) pairs with its evidence kinds, in bulk."""
-    wanted = sorted(set(keys))
-    found: dict[CandidateKey, list[Candidate]] = defaultdict(list)
-    if not wanted:
-        return found
-    kinds: dict[int, set[str]] = defaultdict(set)
+    """Every declaration of each asked (supplier, material) pair, in bulk.
+
+    Each question is a pair and the date of the purchase. Only the declarations that apply
+    on a date asked about (the ones the rules engine judges) come with their facts.
+    """
+    asked: dict[CandidateKey, set[date]] = defaultdict(set)
+    for key, on in questions:
+        asked[key].add(on)
+    if len(asked) <= 1:
+        return {key: _one_pair(db, key) for key in asked}
+    light = _pairs(db, sorted(asked))
+    chosen = {
+        candidate.id
+        for key, days in asked.items()
+        for on in days
+        if (candidate := applicable(light.get(key, []), on)) is not None
+    }
+    facts = _facts_by_id(db, sorted(chosen))
+    return {
+        key: [replace(c, facts=facts[c.id]) if c.id in facts else c for c in candidates]
+        for key, candidates in light.items()
+    }
+
+
+def _one_pair(db: Session, key: CandidateKey) -> list[Candidate]:
     rows: dict[int, Any] = {}  # declaration rows: the same attribute names as a Declaration
-    if len(wanted) == 1:
-        statement, _none = _candidates_statements(True)
-        params: dict[str, Any] = {"supplier_id": wanted[0][0], "material": wanted[0][1]}
-        for row in db.execute(statement, params):
-            rows[row.id] = row
-            if row.evidence_kind is not None:
-                kinds[row.id].add(row.evidence_kind)
-    else:
-        statement, kinds_statement = _candidates_statements(False)
-        materials = sorted({material for _supplier, material in wanted})
-        for suppliers in _chunks(sorted({supplier_id for supplier_id, _material in wanted})):
-            chunk = set(suppliers)
-            params = {
-                "supplier_ids": list(suppliers),
-                "materials": materials,
-                "pairs": [pair for pair in wanted if pair[0] in chunk],
-            }
-            for row in db.execute(statement, params):
-                rows[row.id] = row
-            for declaration_id, kind in db.execute(kinds_statement, params):
-                kinds[declaration_id].add(kind)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    params = {"supplier_id": key[0], "material": key[1]}
+    for row in db.execute(_statements()["one_pair"], params):
+        rows[row.id] = row
+        if row.evidence_kind is not None:
+            kinds[row.id].add(row.evidence_kind)
+    return [candidate_of(row, kinds[declaration_id]) for declaration_id, row in rows.items()]
+
+
+def _pairs(db: Session, wanted: Sequence[CandidateKey]) -> dict[CandidateKey, list[Candidate]]:
+    """The declarations of the pairs without their facts (most are never judged)."""
+    found: dict[CandidateKey, list[Candidate]] = defaultdict(list)
     wanted_set = set(wanted)
-    for declaration_id, row in rows.items():
-        key = (row.supplier_id, row.material_code)
-        if key in wanted_set:
-            found[key].append(candidate_of(row, kinds[declaration_id]))
+    materials = sorted({material for _supplier, material in wanted})
+    for suppliers in _chunks(sorted({supplier_id for supplier_id, _material in wanted})):
+        chunk = set(suppliers)
+        params = {
+            "supplier_ids": list(suppliers),
+            "materials": materials,
+            "pairs": [pair for pair in wanted if pair[0] in chunk],
+        }
+        for row in db.execute(_statements()["pairs"], params):
+            key = (row.supplier_id, row.material_code)
+            if key in wanted_set:
+                found[key].append(candidate_of(row, None))
     return found
 
 
-def candidate_of(declaration: Declaration, kinds: Iterable[str]) -> Candidate:
-    """The decision's view of a stored declaration."""
-    assert declaration.id is not None
+def _facts_by_id(db: Session, ids: Sequence[int]) -> dict[int, DeclarationFacts]:
+    facts: dict[int, DeclarationFacts] = {}
+    statements = _statements()
+    for chunk in _chunks(ids):
+        params = {"ids": list(chunk)}
+        kinds: dict[int, set[str]] = defaultdict(set)
+        for declaration_id, kind in db.execute(statements["kinds_by_id"], params):
+            kinds[declaration_id].add(kind)
+        for row in db.execute(statements["by_id"], params):
+            facts[row.id] = facts_of(row, kinds[row.id])
+    return facts
+
+
+def candidate_of(declaration: Any, kinds: Iterable[str] | None) -> Candidate:
+    """The decision's view of a stored declaration (a Declaration or a row with its names).
+
+    Without KINDS (the evidence attached), the candidate comes without its facts.
+    """
     return Candidate(
         id=declaration.id,
         version=declaration.version,
         status=declaration.status,
+        material_code=declaration.material_code,
         pcf_t_per_t=declaration.pcf_t_per_t,
         recycled_fraction=declaration.recycled_fraction,
         reference_period_start=declaration.reference_period_start,
         valid_until=declaration.valid_until,
         submitted_on=declaration.submitted_on,
         submitted_at=declaration.submitted_at,
-        facts=facts_of(declaration, kinds),
+        facts=None if kinds is None else facts_of(declaration, kinds),
     )
 
 
@@ -255,7 +295,7 @@ def check_purchase(
     supplier = question.supplier
     assert supplier.id is not None
     key = (supplier.id, question.material_code)
-    candidates = load_candidates(db, [key]).get(key, [])
+    candidates = load_candidates(db, [(key, question.on)]).get(key, [])
     answer = Judge(ruleset).decide(
         candidates,
         material_code=question.material_code,

@@ -26,10 +26,15 @@ Text = Annotated[str, Query(max_length=64)]
 PAGE_SIZE = 50
 
 
-def _filter(
-    year: int | None, line: str, material: str, category: str, source: str, declaration: str
+def filter_from_query(
+    year: YearQuery = None,
+    line: Text = "",
+    material: Text = "",
+    category: Text = "",
+    source: Text = "",
+    declaration: Text = "",
 ) -> PurchaseFilter:
-    """The drill-down filter from query parameters; blanks mean any."""
+    """The drill-down filter from the query parameters; blanks mean any."""
     if declaration and not (declaration.isdigit() and int(declaration) <= MAX_ID):
         raise InvalidInput(pages.invalid_choice(), field="declaration")
     return PurchaseFilter(
@@ -40,6 +45,9 @@ def _filter(
         factor_source=pages.choice(source, pages.FACTOR_SOURCES, "source"),
         declaration_id=int(declaration) if declaration else None,
     )
+
+
+FilterQuery = Annotated[PurchaseFilter, Depends(filter_from_query)]
 
 
 @router.get("/tracking", name="tracking_dashboard")
@@ -92,16 +100,10 @@ def purchases(
     request: Request,
     db: DbSession,
     _esg: EsgOnly,
-    year: YearQuery = None,
-    line: Text = "",
-    material: Text = "",
-    category: Text = "",
-    source: Text = "",
-    declaration: Text = "",
+    purchase_filter: FilterQuery,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The purchases behind a figure, with their totals."""
-    purchase_filter = _filter(year, line, material, category, source, declaration)
     context = pages.purchases(db, purchase_filter, page=page, page_size=PAGE_SIZE)
     return render(request, "tracking/purchases.html", context)
 
@@ -122,14 +124,9 @@ def declarations(
     request: Request,
     db: DbSession,
     _esg: EsgOnly,
-    year: YearQuery = None,
-    line: Text = "",
-    material: Text = "",
-    category: Text = "",
-    source: Text = "",
+    purchase_filter: FilterQuery,
 ) -> Response:
     """The declarations whose factors a figure's purchases used."""
-    purchase_filter = _filter(year, line, material, category, source, "")
     return render(request, "tracking/declarations.html", pages.declarations(db, purchase_filter))
 
 
@@ -169,15 +166,9 @@ def export_purchases(
     db: DbSession,
     _esg: EsgOnly,
     fmt: Literal["csv", "xlsx"],
-    year: YearQuery = None,
-    line: Text = "",
-    material: Text = "",
-    category: Text = "",
-    source: Text = "",
-    declaration: Text = "",
+    purchase_filter: FilterQuery,
 ) -> Response:
     """The purchases behind a figure, every one of them."""
-    purchase_filter = _filter(year, line, material, category, source, declaration)
     name = f"tracking-purchases-{purchase_filter.year}.{fmt}"
     if fmt == "xlsx":
         return _download(exports.purchases_xlsx(db, purchase_filter), exports.XLSX_TYPE, name)

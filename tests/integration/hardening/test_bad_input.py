@@ -326,7 +326,11 @@ def test_a_bad_supplier_company_is_refused_naming_the_field(
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/suppliers?q=%00", "/api/v1/purchases?supplier=%00", "/tracking/purchases?material=al%00"],
+    [
+        "/api/v1/suppliers?q=%00",
+        "/api/v1/purchases?supplier=%00",
+        "/tracking/purchases?material=al%00",
+    ],
 )
 def test_a_nul_character_in_the_address_is_refused_naming_the_parameter(
     client: TestClient, world: World, session: Session, path: str

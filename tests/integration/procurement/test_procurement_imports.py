@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from factories import make_declaration
@@ -267,3 +268,61 @@ def test_a_large_file_is_checked_in_steps_with_progress(
 def test_unknown_imports_are_not_found(buyer_client: TestClient) -> None:
     for import_id in ("999", "99999999999999999999"):
         assert buyer_client.get(f"/purchases/import/{import_id}").status_code == 404
+
+
+def test_each_import_line_is_answered_as_the_check_api_answers_it(
+    buyer_client: TestClient,
+    session: Session,
+    plant,
+    erp: dict[str, str],  # type: ignore[no-untyped-def]
+) -> None:
+    make_declaration(session, plant.hydro, pcf_t_per_t="4.5", valid_until=date(2026, 12, 31))
+    make_declaration(  # another product of the same material, declared later
+        session,
+        plant.hydro,
+        pcf_t_per_t="3.9",
+        submitted_on=date(2026, 1, 20),
+        reference_period_start=date(2025, 1, 1),
+        reference_period_end=date(2025, 12, 31),
+    )
+    make_declaration(session, plant.coal, status=DeclarationStatus.REJECTED, verdict="fail")
+    make_declaration(session, plant.coal, "silicon_metal", valid_until=date(2025, 6, 30))
+    make_declaration(session, plant.hydro, "al_recycled_ingot", status="in_review")
+    questions = [
+        ("YNSD", "al_primary_ingot", "2024-06-01"),  # only the first product covers the day
+        ("YNSD", "al_primary_ingot", "2026-06-01"),  # both do: the newer one applies
+        ("SXML", "al_primary_ingot", "2026-06-01"),  # rejected only
+        ("SXML", "silicon_metal", "2026-06-01"),  # expired
+        ("YNSD", "al_recycled_ingot", "2026-06-01"),  # in review only
+        ("SXML", "magnesium", "2026-06-01"),  # none submitted
+    ]
+    lines = [
+        f"PO-X,{n},{supplier},{material},12.5,{day},alloy,Approved by ESG"
+        for n, (supplier, material, day) in enumerate(questions, start=1)
+    ]
+    page = upload(buyer_client, csv_file(*lines))
+    assert page.status_code == 200
+    results = session.exec(select(PurchaseImport)).one().results
+    for (supplier, material, day), result in zip(questions, results, strict=True):
+        answer = buyer_client.post(
+            "/api/v1/checks",
+            headers=erp,
+            json={
+                "supplier": supplier,
+                "material": material,
+                "quantity_t": "12.5",
+                "date": day,
+                "product_line": "alloy",
+            },
+        ).json()
+        assert (result["verdict"], result["declaration_id"], result["factor_source"]) == (
+            answer["verdict"],
+            answer["declaration_id"],
+            answer["factor_source"],
+        ), (supplier, material, day)
+        assert [r["rule_id"] for r in result["reasons"]] == [
+            r["rule_id"] for r in answer["reasons"]
+        ]
+        assert Decimal(result["emissions_t"]) == Decimal(answer["emissions_t"])
+    chosen = [result["declaration_id"] for result in results[:2]]
+    assert chosen[0] != chosen[1] and None not in chosen

@@ -65,5 +65,6 @@ def candidate(
         valid_until=valid_until,
         submitted_on=submitted_on,
         submitted_at=datetime.combine(submitted_on, datetime.min.time(), UTC),
+        material_code=values["material_code"],
         facts=DeclarationFacts(**values),
     )
