@@ -176,7 +176,11 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-            yield number, [cell_text(value) for value in values]
+            # Rows come padded to MAX_COLUMNS; only the cells up to the last filled one count.
+            width = len(values)
+            while width and values[width - 1] is None:
+                width -= 1
+            yield number, [cell_text(value) for value in values[:width]]
     except FileRefused:
         raise
     except Exception:
