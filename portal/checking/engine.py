@@ -40,7 +40,7 @@ def evaluate(declaration: DeclarationFacts, ruleset: RuleSet, *, on: date) -> Ve
             and check.status is not Status.NOT_APPLICABLE
         )
         findings.append(_finding(rule, period, check, material, on, implausible if held else ()))
-        if not held and check.status is Status.MET:
+        if not held and check.status is Status.MET and check.tiers:
             labels.extend(
                 _label(rule, limit.tier, limit.threshold_t_per_t, check) for limit in check.tiers
             )
@@ -129,7 +129,7 @@ def _label(rule: Rule, tier: Tier, threshold_t_per_t: Decimal, check: Check) -> 
 
 
 def _overall(findings: Sequence[Finding]) -> Outcome:
-    outcomes = {finding.outcome for finding in findings}
+    outcomes = [finding.outcome for finding in findings]
     if Outcome.FAIL in outcomes:
         return Outcome.FAIL
     if Outcome.REVIEW in outcomes:

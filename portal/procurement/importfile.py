@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from portal.procurement.xlsx import first_sheet_rows
+
 MAX_LINES = 20_000
 MAX_CELL = 2100  # longer than any field allows, so over-long values are refused, not cut
 MAX_COLUMNS = 100
@@ -162,31 +164,16 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # runtime dependency, loaded only for spreadsheets
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
                 raise FileRefused("too_big")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            for number, values in first_sheet_rows(archive, MAX_COLUMNS):
+                yield number, [cell_text(value) for value in values]
     except FileRefused:
         raise
-    except Exception:  # openpyxl raises many kinds for a broken or foreign zip
+    except Exception:  # a broken or foreign zip fails in many ways
         raise FileRefused("unreadable") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-            # Rows come padded to MAX_COLUMNS; only the cells up to the last filled one count.
-            width = len(values)
-            while width and values[width - 1] is None:
-                width -= 1
-            yield number, [cell_text(value) for value in values[:width]]
-    except FileRefused:
-        raise
-    except Exception:
-        raise FileRefused("unreadable") from None
-    finally:
-        workbook.close()
 
 
 def template_csv() -> str:

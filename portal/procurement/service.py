@@ -26,7 +26,7 @@ from portal.checking.ruleset import Material
 from portal.clock import plant_today
 from portal.db import utcnow
 from portal.declarations.facts import facts_of
-from portal.declarations.models import Declaration, EvidenceFile
+from portal.declarations.models import Declaration, DeclarationStatus, EvidenceFile
 from portal.errors import Conflict, InvalidInput
 from portal.procurement import inputs
 from portal.procurement.decision import (
@@ -132,7 +132,11 @@ def _statements() -> dict[str, Any]:
     kinds = (col(EvidenceFile.declaration_id), col(EvidenceFile.kind))
     # The IN lists let the index be used; the pairs keep out the declarations of suppliers x
     # materials that nobody asked about (most of the table, for a big import).
+    # A superseded version is never used, and never the only one of its pair (its newer
+    # version is there), so leaving them out changes no answer.
+    current = table.c.status != DeclarationStatus.SUPERSEDED.value
     pairs = (
+        current,
         table.c.supplier_id.in_(bindparam("supplier_ids", expanding=True)),
         table.c.material_code.in_(bindparam("materials", expanding=True)),
         tuple_(table.c.supplier_id, table.c.material_code).in_(bindparam("pairs", expanding=True)),
@@ -142,6 +146,7 @@ def _statements() -> dict[str, Any]:
         "one_pair": sa_select(*full, col(EvidenceFile.kind).label("evidence_kind"))
         .outerjoin(EvidenceFile, col(EvidenceFile.declaration_id) == table.c.id)
         .where(
+            current,
             table.c.supplier_id == bindparam("supplier_id"),
             table.c.material_code == bindparam("material"),
         ),
@@ -156,7 +161,7 @@ def _statements() -> dict[str, Any]:
 def load_candidates(
     db: Session, questions: Iterable[tuple[CandidateKey, date]]
 ) -> dict[CandidateKey, list[Candidate]]:
-    """Every declaration of each asked (supplier, material) pair, in bulk.
+    """The declarations of each asked (supplier, material) pair but superseded ones, in bulk.
 
     Each question is a pair and the date of the purchase. Only the declarations that apply
     on a date asked about (the ones the rules engine judges) come with their facts.
