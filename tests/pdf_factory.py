@@ -317,6 +317,26 @@ def flate_bomb_pdf(expanded_bytes: int = 200 << 20) -> bytes:
     return objects.finish(catalog, page_tree, [page])
 
 
+def many_bombs_pdf(pages: int = 12, expanded_bytes: int = 15 << 20) -> bytes:
+    """Pages whose contents are Flate in Flate, each just under the per-stream cap (~4 KB file).
+
+    No one stream is too large, but reading them all needs pages × EXPANDED_BYTES of memory.
+    """
+    outer = zlib.compress(_compressed_zeros(expanded_bytes), 9)
+    objects = PdfObjects()
+    catalog, page_tree = objects.reserve(), objects.reserve()
+    font = _add_unicode_font(objects, ["x"])  # with a font, the text is decoded
+    kids = []
+    for _ in range(pages):
+        content = objects.add(
+            b"<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % len(outer)
+            + outer
+            + b"\nendstream"
+        )
+        kids.append(objects.add_page(page_tree, content, b"<< /Font << /F1 %d 0 R >> >>" % font))
+    return objects.finish(catalog, page_tree, kids)
+
+
 def circular_xref_pdf() -> bytes:
     """A declaration with an incremental update whose trailer /Prev points back at itself."""
     original = text_pdf(["Product carbon footprint: 4.2 tCO2e/t"])

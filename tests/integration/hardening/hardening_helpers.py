@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import secrets
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdf_factory
 from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
@@ -106,31 +104,3 @@ def in_chunks(body: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
     """BODY in pieces, so the client sends it chunked, without a Content-Length."""
     for start in range(0, len(body), size):
         yield body[start : start + size]
-
-
-def many_bombs_pdf(pages: int = 12, expanded_bytes: int = 15 << 20) -> bytes:
-    """Pages whose contents are Flate in Flate, each just under the per-stream cap (~4 KB file).
-
-    No one stream is too large, but reading them all needs pages × EXPANDED_BYTES of memory.
-    """
-    outer = zlib.compress(pdf_factory._compressed_zeros(expanded_bytes), 9)
-    objects = pdf_factory._Objects()
-    catalog, page_tree = objects.reserve(), objects.reserve()
-    font = pdf_factory._add_unicode_font(objects, ["x"])  # with a font, the text is decoded
-    kids = []
-    for _ in range(pages):
-        content = objects.add(
-            b"<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n" % len(outer)
-            + outer
-            + b"\nendstream"
-        )
-        kids.append(
-            objects.add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
-                b" /Resources << /Font << /F1 %d 0 R >> >> >>" % (page_tree, content, font)
-            )
-        )
-    kid_refs = b" ".join(b"%d 0 R" % kid for kid in kids)
-    objects.put(page_tree, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kid_refs, len(kids)))
-    objects.put(catalog, b"<< /Type /Catalog /Pages %d 0 R >>" % page_tree)
-    return objects.build(root=catalog)

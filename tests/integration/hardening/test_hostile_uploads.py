@@ -22,7 +22,6 @@ from hardening_helpers import (
     bearer,
     browse_as,
     in_chunks,
-    many_bombs_pdf,
     multipart,
 )
 from helpers import csrf_from
@@ -202,7 +201,7 @@ BOUNDS = {
     ),
     "memory": (
         {"pdf_timeout_s": 20, "pdf_memory_mb": 128},
-        many_bombs_pdf,
+        pdf_factory.many_bombs_pdf,
         "more than 128 MiB of memory",
     ),
 }
