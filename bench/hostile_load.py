@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "integration" / "hardening"))
 
 import pdf_factory  # noqa: E402
-from hardening_helpers import many_bombs_pdf, multipart  # noqa: E402
+from hardening_helpers import multipart  # noqa: E402
 from loadgen import LoadResult, closed_loop, http_request, open_loop  # noqa: E402
 from machine import describe  # noqa: E402
 
@@ -228,7 +228,7 @@ def hostile_uploads(
     files = {
         "slow": ("slow PDF (parsed to the bound)", pdf_factory.slow_pdf(), False),
         "bomb": ("decompression bomb", pdf_factory.flate_bomb_pdf(), False),
-        "memory": ("needs > memory bound", many_bombs_pdf(pages=48), False),
+        "memory": ("needs > memory bound", pdf_factory.many_bombs_pdf(pages=48), False),
         "encrypted": ("encrypted", pdf_factory.encrypted_pdf(), False),
         "chunked": ("over the size limit, chunked", over, True),
         "declared": ("over the size limit, declared", over, False),
