@@ -42,9 +42,9 @@ from portal.procurement.service import (
 )
 from portal.suppliers.models import Supplier
 
-# Lines checked per step (about a second); larger files show progress between steps. Each
+# Lines checked per step (a second or two); larger files show progress between steps. Each
 # step rewrites the results so far, so small steps made a 10,000-line file slow to check.
-BATCH_SIZE = 2500
+BATCH_SIZE = 5000
 CHECKING, PREVIEWED, CONFIRMING, CONFIRMED = "checking", "previewed", "confirming", "confirmed"
 NEW, RECORDED, INVALID = "new", "recorded", "invalid"
 
