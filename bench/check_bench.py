@@ -20,13 +20,8 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,20 +32,12 @@ sys.path.insert(0, str(BENCH))
 import datagen  # noqa: E402
 from figures import Figure  # noqa: E402
 from loadgen import LoadResult, closed_loop, http_request, open_loop  # noqa: E402
-from machine import describe  # noqa: E402
+from server import HOST, free_port, portal_server  # noqa: E402
 
 CONCURRENCY = 100
 TARGET_RATIO = 0.5  # the check reaches at least half the floor's throughput
 TARGET_P99_MS = 50.0
 OPEN_LOOP_LOAD = 0.5  # open-loop rate as a share of the check's closed-loop throughput
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def buyer_token() -> str:
@@ -82,35 +69,6 @@ def declared_pairs() -> list[tuple[str, str]]:
             )
         ).all()
     return [(str(code), str(material)) for code, material in rows]
-
-
-@contextmanager
-def portal_server(url: str, port: int, workers: int) -> Iterator[subprocess.Popen[bytes]]:
-    """The portal served by uvicorn in a subprocess, until the block ends."""
-    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "test"}
-    command = [
-        sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",
-        "--host", HOST, "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=BENCH.parent)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the portal did not start") from None
-                time.sleep(0.2)
-        yield server
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def requests(token: str, port: int, seed: int = 7) -> tuple[Callable[[int], bytes], ...]:
@@ -220,7 +178,8 @@ def run(url: str, args: Any) -> list[Figure]:
     token = buyer_token()
     port = free_port()
     before = last_check_id()
-    with portal_server(url, port, args.workers):
+    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "test"}
+    with portal_server(env, port, workers=args.workers):
         floor, check = requests(token, port)
         results = asyncio.run(measure(port, floor, check, args))
     print(f"\ncheck API on {backend}, uvicorn {args.workers} worker(s), loopback, load generator "
@@ -277,12 +236,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small data, short runs")
     add_options(parser)
     args = parser.parse_args()
-    scale = datagen.QUICK if args.quick else datagen.FULL
-    url = args.database_url
-    if args.quick and url == datagen.SQLITE_URL:
-        url = datagen.QUICK_SQLITE_URL
-    print(f"machine: {describe()}")
-    print(datagen.ensure(url, scale))
+    url = datagen.prepare(args.database_url, quick=args.quick)
     from figures import table
 
     print("\n" + table(run(url, args)))

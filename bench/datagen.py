@@ -627,6 +627,17 @@ def ensure(url: str, scale: Scale = FULL, *, fresh: bool = False) -> str:
     )
 
 
+def prepare(url: str, *, quick: bool = False, fresh: bool = False) -> str:
+    """The database to measure on, filled at the asked scale; prints the machine and the data."""
+    from machine import describe
+
+    if quick and url == SQLITE_URL:
+        url = QUICK_SQLITE_URL
+    print(f"machine: {describe()}")
+    print(ensure(url, QUICK if quick else FULL, fresh=fresh))
+    return url
+
+
 def status_mix() -> dict[str, int]:
     """Declarations per status."""
     from sqlalchemy import text

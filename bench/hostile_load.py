@@ -30,15 +30,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,8 +50,8 @@ import pdf_factory  # noqa: E402
 from hardening_helpers import multipart  # noqa: E402
 from loadgen import LoadResult, closed_loop, http_request, open_loop  # noqa: E402
 from machine import describe  # noqa: E402
+from server import HOST, free_port, portal_server  # noqa: E402
 
-HOST = "127.0.0.1"
 BUYER = "buyer@demo.portal"
 SUPPLIER = "smelter@demo.portal"  # YNSD
 CHECKS = [
@@ -64,13 +62,6 @@ CHECKS = [
     ("FGMG", "magnesium", "alloy"),
     ("YNSD", "al_billet", "extrusion"),
 ]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def portal_command(*args: str) -> list[str]:
@@ -119,33 +110,6 @@ def stored_declarations(url: str) -> int:
         count = int(connection.execute(text("SELECT count(*) FROM declaration")).one()[0])
     engine.dispose()
     return count
-
-
-@contextmanager
-def portal_server(env: dict[str, str], port: int) -> Iterator[None]:
-    """The portal served by uvicorn in a subprocess, until the block ends."""
-    command = [
-        sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",
-        "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "error",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the portal did not start") from None
-                time.sleep(0.2)
-        yield
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def check_requests(token: str, port: int) -> Callable[[int], bytes]:
@@ -401,7 +365,7 @@ def main() -> None:
         port = free_port()
         kinds = tuple(kind.strip() for kind in args.kinds.split(",") if kind.strip())
         uploads = hostile_uploads(supplier_token, port, args.max_upload_mb, kinds)
-        with portal_server(env, port):
+        with portal_server(env, port, log_level="error"):
             declarations_before = stored_declarations(url) + 1  # the warm-up upload
             probe, rate, phases, answered = asyncio.run(
                 measure(port, check_requests(buyer_token, port), uploads, args)

@@ -27,7 +27,6 @@ sys.path.insert(0, str(BENCH))
 
 import datagen  # noqa: E402
 from figures import Figure, table  # noqa: E402
-from machine import describe  # noqa: E402
 
 TARGET_LINES_PER_S = 2_000
 HEADER = ("po_number", "po_line", "supplier", "material", "quantity_t", "date", "product_line",
@@ -202,12 +201,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small data")
     parser.add_argument("--lines", type=int, default=10_000)
     args = parser.parse_args()
-    scale = datagen.QUICK if args.quick else datagen.FULL
-    url = args.database_url
-    if args.quick and url == datagen.SQLITE_URL:
-        url = datagen.QUICK_SQLITE_URL
-    print(f"machine: {describe()}")
-    print(datagen.ensure(url, scale))
+    url = datagen.prepare(args.database_url, quick=args.quick)
     print("\n" + table(run(url, args.lines)))
 
 

@@ -27,7 +27,6 @@ sys.path.insert(0, str(BENCH))
 
 import datagen  # noqa: E402
 from figures import Figure, table  # noqa: E402
-from machine import describe  # noqa: E402
 
 TARGET_S = 0.5
 TARGET_RATIO = 1.5
@@ -160,12 +159,7 @@ def main() -> None:
     parser.add_argument("--report-year", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args()
-    scale = datagen.QUICK if args.quick else datagen.FULL
-    url = args.database_url
-    if args.quick and url == datagen.SQLITE_URL:
-        url = datagen.QUICK_SQLITE_URL
-    print(f"machine: {describe()}")
-    print(datagen.ensure(url, scale, fresh=args.fresh))
+    url = datagen.prepare(args.database_url, quick=args.quick, fresh=args.fresh)
     print("\n" + table(run(url, report_year=args.report_year, repeat=args.repeat)))
 
 
