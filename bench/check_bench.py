@@ -178,7 +178,7 @@ def run(url: str, args: Any) -> list[Figure]:
     token = buyer_token()
     port = free_port()
     before = last_check_id()
-    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "test"}
+    env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "development"}
     with portal_server(env, port, workers=args.workers):
         floor, check = requests(token, port)
         results = asyncio.run(measure(port, floor, check, args))
