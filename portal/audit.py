@@ -123,8 +123,8 @@ def record(
         entry_hash="",
     )
     event.entry_hash = entry_digest(event.prev_hash, event)
-    insert_event, insert_head, update_head = _statements()
-    values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    insert_event, insert_head, update_head, columns = _statements()
+    values = {name: getattr(event, name) for name in columns}
     event.id = db.execute(insert_event, values).scalar_one()
     head = {"last_hash": event.entry_hash}
     db.execute(insert_head if last_hash is None else update_head, head)
@@ -132,20 +132,15 @@ def record(
     return event
 
 
-_EVENT_COLUMNS = (
-    "at", "actor_id", "actor", "action", "entity_type", "entity_id", "before", "after", "ip",
-    "prev_hash", "entry_hash",
-)  # fmt: skip
-
-
 @lru_cache(maxsize=1)
-def _statements() -> tuple[Any, Any, Any]:
+def _statements() -> tuple[Any, Any, Any, tuple[str, ...]]:
     events = AuditEvent.__table__  # type: ignore[attr-defined]
     heads = AuditHead.__table__  # type: ignore[attr-defined]
     return (
         insert(events).returning(events.c.id),
         insert(heads).values(id=1),
         update(heads).where(heads.c.id == 1),
+        tuple(column.key for column in events.columns if column.key != "id"),
     )
 
 

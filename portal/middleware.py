@@ -40,6 +40,11 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
     return None
 
 
+def _locale(scope: Scope, cookies: dict[str, str]) -> str:
+    """The request's language: the chosen one (cookie), else the browser's preference."""
+    return i18n.negotiate(cookies.get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language"))
+
+
 class PortalMiddleware:
     """Sets the request's language, gives each browser a CSRF pre-session, adds headers."""
 
@@ -52,8 +57,7 @@ class PortalMiddleware:
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
-        locale = i18n.negotiate(cookies.get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language"))
-        token = i18n.current_locale.set(locale)
+        token = i18n.current_locale.set(_locale(scope, cookies))
         presession = cookies.get(PRESESSION_COOKIE)
         new_presession = None
         if not presession or len(presession) > 64:
@@ -153,10 +157,7 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # This middleware runs outside PortalMiddleware, so the request's language is not set yet.
-        locale = i18n.negotiate(
-            _cookies(scope).get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language")
-        )
-        token = i18n.current_locale.set(locale)
+        token = i18n.current_locale.set(_locale(scope, _cookies(scope)))
         try:
             message = too_large_message(self.max_mb_shown)
         finally:

@@ -73,16 +73,23 @@ def _refuse_doctype(*_args: Any) -> None:
     raise XlsxUnreadable("a document type declaration")
 
 
-def _parse(archive: zipfile.ZipFile, path: str, parser: Any) -> None:
+def _feed(archive: zipfile.ZipFile, path: str, parser: Any) -> Iterator[None]:
+    """Parse the part as it is unzipped, pausing after each chunk."""
     try:
         with archive.open(path) as part:
             while chunk := part.read(CHUNK):
                 parser.Parse(chunk, False)
+                yield
             parser.Parse(b"", True)
     except KeyError:
         raise XlsxUnreadable(f"missing part {path}") from None
     except expat.ExpatError as error:
         raise XlsxUnreadable(f"{path}: {error}") from None
+
+
+def _parse(archive: zipfile.ZipFile, path: str, parser: Any) -> None:
+    for _chunk in _feed(archive, path, parser):
+        pass
 
 
 def _local(name: str) -> str:
@@ -252,16 +259,8 @@ class _SheetReader:
         """Parse the sheet part chunk by chunk, yielding the rows finished in each chunk."""
         parser = _parser(self._start, self._end)
         parser.CharacterDataHandler = self._characters
-        try:
-            with archive.open(path) as part:
-                while chunk := part.read(CHUNK):
-                    parser.Parse(chunk, False)
-                    yield from self._take()
-                parser.Parse(b"", True)
-        except KeyError:
-            raise XlsxUnreadable(f"missing part {path}") from None
-        except expat.ExpatError as error:
-            raise XlsxUnreadable(f"{path}: {error}") from None
+        for _chunk in _feed(archive, path, parser):
+            yield from self._take()
         yield from self._take()
 
     def _take(self) -> list[tuple[int, list[Any]]]:
