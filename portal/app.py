@@ -21,8 +21,9 @@ from portal.accounts.models import User
 from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
 from portal.db import DbSession
-from portal.errors import InvalidInput, NotSignedIn, PortalError
+from portal.errors import NotSignedIn, PortalError
 from portal.i18n import _
+from portal.inputs_guard import refuse_control_characters
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
 from portal.security import (
     CSRF_FIELD,
@@ -62,13 +63,6 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     finally:
         if freeze:
             gc.unfreeze()
-
-
-async def refuse_nul_in_query(request: Request) -> None:
-    """Refuse a NUL character in the address's parameters (PostgreSQL cannot compare one)."""
-    for name, value in request.query_params.multi_items():
-        if "\x00" in value or "\x00" in name:
-            raise InvalidInput(_("This value must not contain a NUL character."), field=name)
 
 
 async def load_session(request: Request, db: DbSession) -> None:
@@ -310,7 +304,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Authenticate with `Authorization: Bearer <token>` (create one with "
             "`portal tokens create`)."
         ),
-        dependencies=[Depends(refuse_nul_in_query), Depends(load_session), Depends(csrf_protect)],
+        dependencies=[
+            Depends(refuse_control_characters),
+            Depends(load_session),
+            Depends(csrf_protect),
+        ],
         lifespan=serving,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",

@@ -29,6 +29,7 @@ from portal.declarations.schemas import (
 from portal.declarations.service import DeclarationInvalid, Scope, Upload
 from portal.i18n import _
 from portal.security import Principal, require_roles
+from portal.textrules import MULTILINE
 
 router = APIRouter(tags=["declarations"])
 SupplierOnly = Annotated[Principal, Depends(require_roles(Role.SUPPLIER))]
@@ -115,7 +116,9 @@ def submit_declaration(
     request: Request,
     db: DbSession,
     principal: SupplierOnly,
-    declaration: Annotated[str, Form(description=DECLARATION_PART, min_length=2)],
+    declaration: Annotated[
+        str, Form(description=DECLARATION_PART, min_length=2, json_schema_extra=MULTILINE)
+    ],
     declaration_pdf: Annotated[
         UploadFile, File(description="The declaration or CFP study report (PDF)")
     ],

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from portal import textrules
 from portal.checking import DeclarationFacts, RuleSet
 from portal.checking.facts import (
     ELECTRICITY_SOURCES,
@@ -37,6 +38,7 @@ TEXT_LIMITS = {
     "verification_statement_number": 100,
     "comment": 2000,
 }
+MULTILINE_FIELDS = frozenset({"comment"})  # the rest are one line (see portal.textrules)
 PERCENT_FIELDS = (
     "primary_data_share_pct",
     "recycled_pre_consumer_pct",
@@ -238,8 +240,9 @@ def _bounded(number: Decimal, places: int) -> Decimal:
 def _text(raw: object) -> str:
     if not isinstance(raw, str):
         raise FieldInvalid(_("Enter text."))
-    if CONTROL_CHARACTERS.search(raw):
-        raise FieldInvalid(_("Remove the control characters from this field."))
+    wrong = textrules.problem(raw, multiline=True)  # line breaks: see _parse_one
+    if wrong is not None:
+        raise FieldInvalid(wrong)
     return unicodedata.normalize("NFC", raw).strip()
 
 
@@ -339,6 +342,9 @@ def _parse_one(name: str, raw: object, ruleset: RuleSet, *, strict: bool) -> Any
             raise FieldInvalid(_("The country must be a two-letter ISO code, e.g. CN."))
         return country
     text = _text(raw)
+    wrong = textrules.problem(text, multiline=name in MULTILINE_FIELDS)
+    if wrong is not None:
+        raise FieldInvalid(wrong)
     limit = TEXT_LIMITS[name]
     if len(text) > limit:
         raise FieldInvalid(_("At most %(n)s characters.") % {"n": limit})

@@ -23,6 +23,7 @@ from portal.errors import InvalidInput
 from portal.i18n import _
 from portal.pdfreading import FieldName, Mismatch, PdfReading
 from portal.security import Principal, require_roles
+from portal.textrules import MULTILINE
 from portal.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +38,10 @@ async def form_data(request: Request) -> FormData:
     """The request's form (parsed once; the CSRF check may already have read it)."""
     return await request.form()
 
+
+# forms.parse_fields names a bad character under its field on the re-rendered form, so the
+# door check (portal.inputs_guard) leaves this form's fields to it.
+form_data.checks_own_text = True  # type: ignore[attr-defined]
 
 Posted = Annotated[FormData, Depends(form_data)]
 
@@ -414,7 +419,7 @@ def decide(
     principal: Reviewer,
     declaration_id: int,
     decision: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(json_schema_extra=MULTILINE)] = "",
 ) -> Response:
     """Accept or reject; the loser of two reviewers deciding at once gets a 409 page."""
     try:

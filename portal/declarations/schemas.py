@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.suppliers.models import Supplier
+from portal.textrules import MULTILINE
 
 
 def plain(number: Decimal) -> str:
@@ -189,7 +190,7 @@ class DecisionIn(BaseModel):
     """A reviewer's decision on a declaration in review; rejecting needs a comment."""
 
     decision: Literal["accept", "reject"]
-    comment: str = Field(default="", max_length=2000)
+    comment: str = Field(default="", max_length=2000, json_schema_extra=MULTILINE)
 
 
 def summary_out(declaration: Declaration, supplier: Supplier, today: date) -> DeclarationSummary:

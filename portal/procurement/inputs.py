@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from portal import textrules
 from portal.checking import RuleSet
 from portal.procurement.decision import ProductLine
 
@@ -122,6 +123,8 @@ def exception_reason(value: str | None) -> str | None:
         return None
     if len(text) > MAX_REASON:
         raise BadValue("too_long")
+    if textrules.problem(text, multiline=True):
+        raise BadValue("not_printable")
     return text
 
 
@@ -130,7 +133,7 @@ def supplier_code(value: str | None) -> str:
     text = (value or "").strip().upper()
     if not text:
         raise BadValue("missing")
-    if len(text) > 32:
+    if len(text) > 32 or _CONTROL.search(text):
         raise BadValue("unknown_supplier")
     return text
 

@@ -20,6 +20,7 @@ from portal.procurement.decision import FactorSource, ProductLine
 from portal.procurement.importfile import COLUMNS, template_csv
 from portal.procurement.messages import field_label, problem_text
 from portal.security import Principal, require_roles
+from portal.textrules import MULTILINE
 from portal.web import is_htmx, redirect, render
 
 router = APIRouter()
@@ -128,7 +129,7 @@ def record_purchase(
     check_id: Annotated[str, Form(max_length=20)] = "",
     po_number: Annotated[str, Form(max_length=200)] = "",
     po_line: Annotated[str, Form(max_length=20)] = "1",
-    exception_reason: Annotated[str, Form(max_length=4000)] = "",
+    exception_reason: Annotated[str, Form(max_length=4000, json_schema_extra=MULTILINE)] = "",
 ) -> Response:
     """Record the purchase a check allowed (a failed check needs a reason)."""
     record = {"po_number": po_number, "po_line": po_line, "exception_reason": exception_reason}

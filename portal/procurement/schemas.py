@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from portal.procurement.decision import Answer, FactorSource, ProductLine
 from portal.procurement.inputs import MAX_PO_LINE, MAX_PO_NUMBER, MAX_QUANTITY_T, MAX_REASON
 from portal.procurement.models import BuyerCheck, Purchase
+from portal.textrules import MULTILINE
 
 Tonnes = Annotated[
     Decimal,
@@ -169,6 +170,7 @@ class PurchaseIn(BaseModel):
         default=None,
         max_length=MAX_REASON,
         description="Required when the check fails: why the purchase goes ahead anyway",
+        json_schema_extra=MULTILINE,
     )
 
     @model_validator(mode="after")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -54,12 +55,24 @@ PURCHASE_COLUMNS = (
     "exception_reason",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0, hence an XLSX sheet, cannot hold: C0 controls but tab and line breaks, U+FFFE,
+# U+FFFF and unpaired surrogates. openpyxl refuses the first (the whole export would fail).
+_NOT_IN_XLSX = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+REPLACEMENT = "\ufffd"  # shown where such a character was, so the reader sees something was
 
 
 def _cell(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """VALUE as an XLSX cell can hold it, whatever text was stored in older days."""
+    value = _cell(value)
+    if isinstance(value, str):
+        return _NOT_IN_XLSX.sub(REPLACEMENT, value)
     return value
 
 
@@ -102,8 +115,8 @@ def _number(value: Any) -> Any:
         try:
             return Decimal(value)
         except ArithmeticError:
-            return _cell(value)
-    return _cell(value)
+            return _xlsx_cell(value)
+    return _xlsx_cell(value)
 
 
 def figures_xlsx(years: list[YearFigures]) -> bytes:
@@ -116,7 +129,7 @@ def figures_xlsx(years: list[YearFigures]) -> bytes:
     materials = workbook.create_sheet("materials")
     materials.append(list(MATERIAL_COLUMNS))
     for row in material_rows(years):
-        materials.append([_cell(row[column]) for column in MATERIAL_COLUMNS])
+        materials.append([_xlsx_cell(row[column]) for column in MATERIAL_COLUMNS])
     source = workbook.create_sheet("targets source")
     targets = get_targets()
     for key, value in (
@@ -124,7 +137,7 @@ def figures_xlsx(years: list[YearFigures]) -> bytes:
         ("dated", targets.source.dated.isoformat()),
         ("method", targets.source.method),
     ):
-        source.append([key, value])
+        source.append([key, _xlsx_cell(value)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -169,7 +182,7 @@ def purchases_xlsx(db: Session, purchase_filter: PurchaseFilter) -> bytes:
     sheet = workbook.create_sheet("purchases")
     sheet.append(list(PURCHASE_COLUMNS))
     for row in purchase_rows(db, purchase_filter):
-        sheet.append(list(row))
+        sheet.append([_xlsx_cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -133,7 +133,7 @@ BAD_DECLARATIONS = [
     ),
     pytest.param(
         {"verifier_name": "SGS\x00\x1b[31m"}, "verifier_name",
-        "Remove the control characters from this field.", id="control_characters",
+        "This value must not contain a NUL character.", id="control_characters",
     ),
 ]  # fmt: skip
 
