@@ -31,7 +31,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Apply migrations over a live connection."""
-    engine = make_engine(_url())
+    engine = make_engine(_url(), bounded=False)  # a migration may run long
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -20,8 +21,8 @@ from portal import i18n
 from portal.accounts.models import User
 from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
-from portal.db import DbSession
-from portal.errors import NotSignedIn, PortalError
+from portal.db import DatabaseBusy, DbSession, is_busy_error
+from portal.errors import Busy, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.inputs_guard import refuse_control_characters
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
@@ -31,6 +32,7 @@ from portal.security import (
     Principal,
     csrf_valid,
     live_session,
+    touch_session,
 )
 from portal.web import login_url, redirect, render
 
@@ -65,7 +67,7 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
             gc.unfreeze()
 
 
-async def load_session(request: Request, db: DbSession) -> None:
+def load_session(request: Request, db: DbSession) -> None:
     """Attach the browser's live session and user to the request, in its transaction."""
     request.state.web_session = None
     request.state.csrf_secret = None
@@ -79,6 +81,7 @@ async def load_session(request: Request, db: DbSession) -> None:
     user = db.get(User, web_session.user_id)
     if user is None or not user.is_active:
         return
+    touch_session(db, web_session)
     # Detached copies, so error pages can still show them after the transaction rolls back.
     db.flush()
     db.expunge(user)
@@ -165,10 +168,14 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Clear pages (or JSON) for every error, leaking nothing about what exists."""
+    """Clear pages (or JSON) for every error, leaking nothing about what exists.
+
+    Plain functions, so Starlette runs them in the thread pool: an error page reads its
+    template from disk, and nothing blocking may run on the event loop.
+    """
 
     @app.exception_handler(NotSignedIn)
-    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+    def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if exc.api or _wants_json(request):
             return JSONResponse(
                 {"detail": _("A valid bearer token is required.")},
@@ -179,7 +186,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return redirect(login_url(path), request)
 
     @app.exception_handler(CsrfRefused)
-    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+    def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
         return _error_response(
             request,
             403,
@@ -187,20 +194,31 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(PortalError)
-    async def portal_error(request: Request, exc: PortalError) -> Response:
+    def portal_error(request: Request, exc: PortalError) -> Response:
         message = exc.message if exc.status_code not in (403, 404) else ""
         message = message or _default_message(exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Busy) else {}
         if _wants_json(request):
             body: dict[str, Any] = {"detail": message}
             if exc.field:
                 body["field"] = exc.field
-            return JSONResponse(body, status_code=exc.status_code)
+            return JSONResponse(body, status_code=exc.status_code, headers=headers)
         return render(
-            request, "error.html", {"status": exc.status_code, "message": message}, exc.status_code
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": message},
+            exc.status_code,
+            headers=headers,
         )
 
+    @app.exception_handler(DBAPIError)
+    def database_gave_up(request: Request, exc: DBAPIError) -> Response:
+        if not is_busy_error(exc):
+            raise exc
+        return portal_error(request, DatabaseBusy())
+
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 413:
             return _error_response(request, 413, too_large_message(get_settings().max_upload_mb))
         headers = dict(exc.headers or {})
@@ -209,7 +227,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, exc.status_code, _default_message(exc.status_code), headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             {
                 "field": ".".join(

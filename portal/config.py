@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     pdf_timeout_s: float = 10.0
     pdf_memory_mb: int = 512
     pdf_workers: int = 2
+    # Waits on the database end well before a request would time out at a proxy (60 s):
+    # a request that cannot get its lock answers 503 with Retry-After instead of hanging.
+    db_lock_timeout_s: float = 5.0
+    db_statement_timeout_s: float = 30.0
+    db_idle_in_transaction_timeout_s: float = 60.0
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

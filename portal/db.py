@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -15,13 +15,18 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
 from portal.config import get_settings
+from portal.errors import Busy
+from portal.i18n import _
 
 READ_ONLY_OPTION = "portal_read_mostly"
+TRY_WRITE_OPTION = "portal_try_write"  # write only if no other writer holds SQLite; never wait
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Requests that hold a session at once: fewer than the pool's kept connections and the 40
 # threads that run sync routes, so a request holding a connection never waits for a thread
@@ -31,7 +36,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_SLOTS = 15
 POOL_SIZE = 20
 POOL_OVERFLOW = 10
-SQLITE_BUSY_TIMEOUT_S = 30
+# PostgreSQL's codes for "gave up waiting": lock_timeout, statement_timeout, deadlock, and a
+# serialization failure; SQLite says "database is locked" (or "busy").
+POSTGRES_BUSY_CODES = frozenset({"55P03", "57014", "40P01", "40001"})
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
@@ -44,9 +51,11 @@ class _SqliteConnection(sqlite3.Connection):
     holds_writer_lock = False
 
     def take_writer_lock(self, timeout_s: float) -> None:
-        """Wait in line behind this process's other writers (no lock taken after TIMEOUT_S)."""
+        """Wait in line behind this process's other writers; DatabaseBusy after TIMEOUT_S."""
         if self.writers is not None and not self.holds_writer_lock:
-            self.holds_writer_lock = self.writers.acquire(timeout=timeout_s)
+            if not self.writers.acquire(timeout=timeout_s):
+                raise DatabaseBusy()
+            self.holds_writer_lock = True
 
     def release_writer_lock(self) -> None:
         """Let the next writer in."""
@@ -73,8 +82,54 @@ class _SqliteConnection(sqlite3.Connection):
             self.release_writer_lock()
 
 
-def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
-    """An engine for URL; SQLite gets WAL, foreign keys, a busy timeout and locking BEGINs."""
+class DatabaseBusy(Busy):
+    """The database did not give this request its lock in time; the user tries again."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The portal is busy saving other changes. Try again in a few seconds."))
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether ERROR is the database giving up on a wait (lock, statement or busy timeout)."""
+    if isinstance(error, DatabaseBusy):
+        return True
+    original = error.orig if isinstance(error, DBAPIError) else error
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code in POSTGRES_BUSY_CODES:
+        return True
+    text = str(original).lower()
+    return isinstance(original, sqlite3.OperationalError) and (
+        "database is locked" in text or "database is busy" in text
+    )
+
+
+def _postgres_options(*, bounded: bool) -> str:
+    """Server-side limits so no statement, lock wait or idle transaction lasts forever."""
+    settings = get_settings()
+    limits = {"idle_in_transaction_session_timeout": settings.db_idle_in_transaction_timeout_s}
+    if bounded:
+        limits["lock_timeout"] = settings.db_lock_timeout_s
+        limits["statement_timeout"] = settings.db_statement_timeout_s
+    return " ".join(f"-c {name}={round(seconds * 1000)}" for name, seconds in limits.items())
+
+
+def _begin_immediate(connection: Any, *, busy_timeout_ms: int) -> None:
+    """Start a write transaction, waiting at most BUSY_TIMEOUT_MS for other processes."""
+    try:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        connection.connection.dbapi_connection.release_writer_lock()
+        raise
+
+
+def make_engine(url: str, *, sqlite_lock_on_begin: bool = True, bounded: bool = True) -> Engine:
+    """An engine for URL; SQLite gets WAL, foreign keys, a busy timeout and locking BEGINs.
+
+    BOUNDED engines (all but migrations') give up lock waits and statements after the
+    configured timeouts, so a request answers 503 instead of hanging.
+    """
+    lock_timeout_s = get_settings().db_lock_timeout_s
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -83,7 +138,7 @@ def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
             url,
             connect_args={
                 "check_same_thread": False,
-                "timeout": SQLITE_BUSY_TIMEOUT_S,
+                "timeout": lock_timeout_s,
                 "factory": _SqliteConnection,
             },
             pool_size=POOL_SIZE,
@@ -115,18 +170,26 @@ def make_engine(url: str, *, sqlite_lock_on_begin: bool = True) -> Engine:
                 return
             # Writers of this process queue on a lock that is handed on at COMMIT: SQLite's own
             # busy wait polls with sleeps of up to 100 ms, which made checks under load slow.
+            # Writers of other processes are waited for by SQLite's busy timeout. Both waits
+            # run in the thread pool and end in DatabaseBusy, never blocking the event loop.
             dbapi_connection = connection.connection.dbapi_connection
-            dbapi_connection.take_writer_lock(SQLITE_BUSY_TIMEOUT_S)
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                dbapi_connection.release_writer_lock()
-                raise
+            if connection.get_execution_options().get(TRY_WRITE_OPTION, False):
+                dbapi_connection.take_writer_lock(0)
+                _begin_immediate(connection, busy_timeout_ms=0)
+                return
+            dbapi_connection.take_writer_lock(lock_timeout_s)
+            _begin_immediate(connection, busy_timeout_ms=round(lock_timeout_s * 1000))
 
         return engine
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_pre_ping=True,
+        connect_args={"options": _postgres_options(bounded=bounded)},
+    )
 
 
 @lru_cache
@@ -154,7 +217,11 @@ def _finish(session: Session, *, commit: bool) -> None:
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """One session and one transaction per request: committed on success, else rolled back."""
+    """One session and one transaction per request: committed on success, else rolled back.
+
+    The session is only ever used from the thread pool (every route and dependency that
+    touches it is a plain function); its commit and rollback run there too.
+    """
     engine = get_engine()
     if request.method in SAFE_METHODS:
         engine = engine.execution_options(**{READ_ONLY_OPTION: True})
@@ -165,10 +232,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         session = Session(engine, expire_on_commit=False)
         try:
             yield session
-        except BaseException:
-            _finish(session, commit=False)
+        except BaseException as error:
+            await run_in_threadpool(_finish, session, commit=False)
+            if is_busy_error(error) and not isinstance(error, DatabaseBusy):
+                raise DatabaseBusy() from error
             raise
-        await run_in_threadpool(_finish, session, commit=True)
+        try:
+            await run_in_threadpool(_finish, session, commit=True)
+        except DBAPIError as error:
+            if is_busy_error(error):
+                raise DatabaseBusy() from error
+            raise
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
@@ -191,6 +265,34 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def on_event_loop_thread() -> bool:
+    """Whether the calling thread is running an asyncio event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def watch_event_loop_use(report: Callable[[str], None]) -> None:
+    """Call REPORT for every statement run, or connection taken, on an event-loop thread.
+
+    Such a call blocks every other request of the process while it waits; one that waits for
+    a lock held by a request needing the same loop to finish never returns.
+    """
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if on_event_loop_thread():
+            report(f"statement on the event loop: {sql[:200]}")
+
+    def checkout(*_args: Any) -> None:
+        if on_event_loop_thread():
+            report("database connection taken on the event loop")
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Pool, "checkout", checkout)
 
 
 def utcnow() -> datetime:

@@ -52,3 +52,4 @@ class Busy(PortalError):
     """Too much of the same work is under way; the user is to try again shortly."""
 
     status_code = 503
+    retry_after_s = 5

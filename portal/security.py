@@ -13,12 +13,23 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
 from portal.accounts.models import ApiToken, Role, User, WebSession
 from portal.audit import Actor
 from portal.config import Settings, get_settings
-from portal.db import DbSession, utcnow
+from portal.db import (
+    READ_ONLY_OPTION,
+    TRY_WRITE_OPTION,
+    DatabaseBusy,
+    DbSession,
+    get_engine,
+    is_busy_error,
+    utcnow,
+)
 from portal.errors import Forbidden, NotSignedIn
 
 SESSION_COOKIE = "portal_session"
@@ -75,6 +86,9 @@ def end_session(db: Session, session_id: str) -> None:
         db.flush()
 
 
+SESSION_REFRESH_AFTER = timedelta(minutes=1)
+
+
 def live_session(db: Session, session_id: str, settings: Settings) -> WebSession | None:
     """The session for SESSION_ID if it has neither ended nor idled out nor grown too old."""
     web_session = db.get(WebSession, sha256_hex(session_id))
@@ -85,11 +99,44 @@ def live_session(db: Session, session_id: str, settings: Settings) -> WebSession
         return None
     if now - web_session.created_at > timedelta(hours=settings.session_absolute_hours):
         return None
-    # Refresh at most once a minute so reads don't write on every request.
-    if now - web_session.last_seen_at > timedelta(minutes=1):
-        web_session.last_seen_at = now
-        db.add(web_session)
     return web_session
+
+
+def touch_session(db: Session, web_session: WebSession) -> None:
+    """Record that WEB_SESSION was seen now, at most once a minute, never waiting on a lock.
+
+    Two requests of one browser often refresh at once: the second skips the row the first
+    has locked (its refresh is as good), and on SQLite a reading request refreshes in a short
+    transaction of its own only if no writer is busy; a missed refresh is taken next time.
+    """
+    now = utcnow()
+    stale_before = now - SESSION_REFRESH_AFTER
+    if web_session.last_seen_at >= stale_before:
+        return
+    unlocked = (
+        select(WebSession.id_hash)
+        .where(WebSession.id_hash == web_session.id_hash, WebSession.last_seen_at < stale_before)
+        .with_for_update(skip_locked=True)
+    )
+    refresh = (
+        update(WebSession)
+        .where(col(WebSession.id_hash).in_(unlocked.scalar_subquery()))
+        .values(last_seen_at=now)
+    )
+    bind = db.get_bind()
+    if bind.dialect.name == "sqlite" and bind.get_execution_options().get(READ_ONLY_OPTION):
+        try:
+            with get_engine().execution_options(**{TRY_WRITE_OPTION: True}).begin() as writer:
+                writer.execute(refresh)
+        except DatabaseBusy:
+            return
+        except OperationalError as error:
+            if is_busy_error(error):
+                return
+            raise
+    else:
+        db.execute(refresh)
+    set_committed_value(web_session, "last_seen_at", now)  # as stored; nothing left to flush
 
 
 # --- CSRF ---------------------------------------------------------------------------------

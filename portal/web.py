@@ -88,7 +88,11 @@ def is_htmx(request: Request) -> bool:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """TEMPLATE rendered for this request's user, language and CSRF token."""
     principal = getattr(request.state, "principal", None)
@@ -104,7 +108,7 @@ def render(
     }
     full_context.update(context or {})
     html = environment().get_template(template).render(full_context)
-    return HTMLResponse(html, status_code=status_code)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def redirect(url: str, request: Request | None = None) -> RedirectResponse | HTMLResponse:

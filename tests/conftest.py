@@ -20,6 +20,11 @@ sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 from portal import config, db, migrations
 from portal.audit import GENESIS_HASH
 
+# Database work on an event-loop thread blocks every request of the process, and freezes it
+# for good when it waits on a lock held by a request that needs the loop to commit.
+_loop_violations: list[str] = []
+db.watch_event_loop_use(_loop_violations.append)
+
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
@@ -29,6 +34,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses `backend` runs once per database."""
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def no_database_work_on_the_event_loop() -> Iterator[None]:
+    """Fail the test if the app ran a statement or took a connection on its event loop."""
+    _loop_violations.clear()
+    yield
+    found = sorted(set(_loop_violations))
+    _loop_violations.clear()
+    if found:
+        pytest.fail("database work on the event loop thread:\n" + "\n".join(found[:10]))
 
 
 @pytest.fixture(scope="session")
