@@ -19,6 +19,7 @@ from starlette.routing import Match
 
 from portal import i18n
 from portal.accounts.models import User
+from portal.api import idempotency
 from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
 from portal.db import DatabaseBusy, DbSession, is_busy_error
@@ -350,8 +351,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in html_routers:
         app.include_router(router, include_in_schema=False)
     for router in api_routers:
-        app.include_router(router, prefix="/api/v1", responses=API_ERROR_RESPONSES)
+        app.include_router(
+            router,
+            prefix="/api/v1",
+            responses=API_ERROR_RESPONSES,
+            dependencies=[Depends(idempotency.claim_idempotency_key)],
+        )
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    idempotency.install(app)  # inside PortalMiddleware: its refusals speak the user's language
     app.add_middleware(PortalMiddleware, settings=settings)
     app.add_middleware(
         BodySizeLimit,  # the whole body: files plus form fields

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_sender: str = "portal@localhost"
+    smtp_starttls: bool = True  # off only for a local relay without TLS (and tests)
+    idempotency_key_hours: int = 24
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -1,6 +1,7 @@
 """Imports every table module so metadata (and Alembic) sees the whole schema."""
 
-from portal.accounts.models import ApiToken, Invitation, User, WebSession
+from portal.accounts.models import ApiToken, Invitation, SignInThrottle, User, WebSession
+from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
@@ -14,10 +15,12 @@ __all__ = [
     "BuyerCheck",
     "Declaration",
     "EvidenceFile",
+    "IdempotencyKey",
     "Invitation",
     "LineYear",
     "Purchase",
     "PurchaseImport",
+    "SignInThrottle",
     "Supplier",
     "User",
     "WebSession",

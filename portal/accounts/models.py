@@ -86,3 +86,20 @@ class ApiToken(SQLModel, table=True):
         default=None, sa_column=Column(UtcDateTime, nullable=True)
     )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted for one address, one email at one address, or one device."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key_hash: str = Field(primary_key=True, max_length=64)  # sha256 of kind and key
+    kind: str = Field(max_length=16)  # address / email_address / email / device
+    failures: int = 0
+    last_failure_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True, index=True)
+    )
+    blocked_until: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
+    warned_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))

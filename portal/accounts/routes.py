@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
+from starlette.background import BackgroundTask
 
-from portal.accounts import service
+from portal.accounts import devices, service
+from portal.accounts.mail import send_guessing_warning
 from portal.accounts.models import ApiToken, Role, User
 from portal.config import get_settings
 from portal.db import DbSession
@@ -40,6 +42,17 @@ def _signed_in_response(request: Request, db: DbSession, user: User, next_url: s
     session_id = start_session(db, user)
     response = redirect(safe_next(next_url), request)
     settings = get_settings()
+    assert user.id is not None
+    # This browser is now a device the user signed in from: guessers cannot lock it out.
+    response.set_cookie(
+        devices.DEVICE_COOKIE,
+        devices.remembered(request.cookies.get(devices.DEVICE_COOKIE), user.id, settings),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=devices.DEVICE_COOKIE_DAYS * 86400,
+        path="/",
+    )
     response.set_cookie(
         SESSION_COOKIE,
         session_id,
@@ -69,17 +82,26 @@ def sign_in(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the credentials and start a session."""
+    settings = get_settings()
     try:
         user = service.authenticate(
-            db, email=email, password=password, ip=_client_ip(request), settings=get_settings()
+            db,
+            email=email,
+            password=password,
+            ip=_client_ip(request),
+            settings=settings,
+            device=request.cookies.get(devices.DEVICE_COOKIE),
         )
     except service.SignInRefused as refused:
-        return render(
+        page = render(
             request,
             "accounts/sign_in.html",
             {"next": safe_next(next), "email": email, "error": refused.message},
             401,
         )
+        if refused.warning is not None:  # mailed once the answer is sent, outside the lock
+            page.background = BackgroundTask(send_guessing_warning, refused.warning, settings)
+        return page
     return _signed_in_response(request, db, user, next)
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from portal import audit
-from portal.accounts.models import ApiToken, Invitation, Role, User
+from portal.accounts import devices, throttle
+from portal.accounts.models import ApiToken, Invitation, Role, User, WebSession
 from portal.audit import Actor, AuditEvent
 from portal.config import Settings
 from portal.db import utcnow
 from portal.errors import InvalidInput, NotFound, PortalError
-from portal.i18n import _
+from portal.i18n import _, ngettext
 from portal.security import hash_password, new_secret, sha256_hex, verify_password
 from portal.suppliers.models import Supplier
 
@@ -27,6 +31,7 @@ class SignInRefused(PortalError):
     """Wrong credentials or too many attempts; the message never says which part was wrong."""
 
     status_code = 401
+    warning: GuessingWarning | None = None  # the owner is to be told their account is guessed
 
 
 def normalise_email(email: str) -> str:
@@ -50,62 +55,131 @@ def check_password_rules(password: str, confirmation: str | None = None) -> None
         raise InvalidInput(_("The two passwords do not match."), field="password_confirm")
 
 
-def _recent_failures(
-    db: Session, *, email: str, ip: str | None, settings: Settings
-) -> tuple[int, int]:
+@dataclass(frozen=True)
+class GuessingWarning:
+    """What the owner of an account being guessed is told."""
+
+    email: str
+    failures: int
+    addresses: tuple[str, ...]
+    minutes: int
+
+
+def _wait_message(wait: timedelta) -> str:
+    seconds = throttle.wait_text_seconds(wait)
+    if seconds < 120:
+        return ngettext(
+            "Too many failed sign-ins. Wait %(seconds)d second and try again.",
+            "Too many failed sign-ins. Wait %(seconds)d seconds and try again.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.") % {
+        "minutes": math.ceil(seconds / 60)
+    }
+
+
+def _guessing_warning(
+    db: Session, user: User, *, attempted: str, ip: str | None, failures: int, settings: Settings
+) -> GuessingWarning:
     since = utcnow() - timedelta(minutes=settings.sign_in_window_minutes)
-    failures = (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == SIGN_IN_FAILED, col(AuditEvent.at) >= since)
+    addresses = db.exec(
+        select(AuditEvent.ip)
+        .where(
+            AuditEvent.action == SIGN_IN_FAILED,
+            AuditEvent.entity_id == attempted,
+            col(AuditEvent.at) >= since,
+            col(AuditEvent.ip).is_not(None),
+        )
+        .distinct()
+        .limit(10)
+    ).all()
+    shown = sorted({str(a) for a in addresses} | ({ip} if ip else set()))[:10]
+    return GuessingWarning(
+        email=user.email,
+        failures=failures,
+        addresses=tuple(shown),
+        minutes=settings.sign_in_window_minutes,
     )
-    by_email = db.exec(failures.where(AuditEvent.entity_id == email)).one()
-    by_ip = db.exec(failures.where(AuditEvent.ip == ip)).one() if ip else 0
-    return int(by_email), int(by_ip)
 
 
 def authenticate(
-    db: Session, *, email: str, password: str, ip: str | None, settings: Settings
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    settings: Settings,
+    device: str | None = None,
 ) -> User:
-    """The user with these credentials; failures are throttled and audited."""
+    """The user with these credentials; failures are counted atomically, throttled and audited.
+
+    DEVICE is the browser's device cookie: from a device that signed in to the account before,
+    only that device's own failures count, so guessers elsewhere cannot lock the owner out.
+    """
     cleaned = email.strip().lower()[:254]
-    # Failures are counted by the audit entry's entity_id, which holds at most 64 characters.
+    # Failures are audited by the entry's entity_id, which holds at most 64 characters.
     attempted = cleaned[:64]
-    by_email, by_ip = _recent_failures(db, email=attempted, ip=ip, settings=settings)
-    if by_email >= settings.sign_in_max_failures or by_ip >= settings.sign_in_max_failures * 4:
+    now = utcnow()
+    throttle.forget_old(db, now=now)
+    user = db.exec(select(User).where(User.email == cleaned)).first()
+    device_id = devices.known_device(device, user.id, settings) if user and user.id else None
+    buckets = throttle.buckets_for(email=cleaned, ip=ip, device_id=device_id)
+    counts = throttle.lock_counts(db, buckets, now=now, settings=settings)
+    actor = Actor(label=cleaned or "anonymous", ip=ip)
+    wait = counts.wait_left()
+    if wait is not None:
         audit.record(
             db,
-            actor=Actor(label=cleaned or "anonymous", ip=ip),
+            actor=actor,
             action="auth.sign_in_throttled",
             entity_type="user",
             entity_id=attempted,
+            after={"known_device": device_id is not None},
         )
-        raise SignInRefused(
-            _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
-            % {"minutes": settings.sign_in_window_minutes}
-        )
-    user = db.exec(select(User).where(User.email == cleaned)).first()
+        raise SignInRefused(_wait_message(wait))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
+        warn = counts.failed()
         audit.record(
             db,
-            actor=Actor(label=cleaned or "anonymous", ip=ip),
+            actor=actor,
             action=SIGN_IN_FAILED,
             entity_type="user",
             entity_id=attempted,
             after={
                 "reason": "unknown user"
                 if user is None
-                else ("inactive" if ok else "wrong password")
+                else ("inactive" if ok else "wrong password"),
+                "known_device": device_id is not None,
             },
         )
-        raise SignInRefused(_("The email or password is not correct."))
+        refused = SignInRefused(_("The email or password is not correct."))
+        if warn and user is not None and user.is_active:
+            refused.warning = _guessing_warning(
+                db,
+                user,
+                attempted=attempted,
+                ip=ip,
+                failures=counts.failures(throttle.EMAIL),
+                settings=settings,
+            )
+            audit.record(
+                db,
+                actor=actor,
+                action="auth.guessing_warned",
+                entity_type="user",
+                entity_id=user.id,
+                after={"failures": refused.warning.failures},
+            )
+        raise refused
+    counts.signed_in()
     audit.record(
         db,
         actor=Actor(label=user.email, user_id=user.id, ip=ip),
         action="auth.signed_in",
         entity_type="user",
         entity_id=user.id,
+        after={"known_device": device_id is not None},
     )
     return user
 
@@ -286,7 +360,7 @@ def accept_invitation(
 
 
 def set_active(db: Session, *, actor: Actor, user_id: int, active: bool) -> User:
-    """Deactivate or reactivate a user; a deactivated user cannot sign in or use tokens."""
+    """Deactivate or reactivate a user; deactivation ends their sessions and tokens for good."""
     user = db.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -296,6 +370,7 @@ def set_active(db: Session, *, actor: Actor, user_id: int, active: bool) -> User
     user.is_active = active
     db.add(user)
     db.flush()
+    ended = {} if active else _revoke_access(db, user)
     audit.record(
         db,
         actor=actor,
@@ -303,9 +378,28 @@ def set_active(db: Session, *, actor: Actor, user_id: int, active: bool) -> User
         entity_type="user",
         entity_id=user.id,
         before=before,
-        after=_user_fields(user),
+        after={**_user_fields(user), **ended},
     )
     return user
+
+
+def _revoke_access(db: Session, user: User) -> dict[str, int]:
+    """End the user's sessions and revoke their tokens, so reactivation does not revive them."""
+    now = utcnow()
+    sessions = db.execute(
+        update(WebSession)
+        .where(col(WebSession.user_id) == user.id, col(WebSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+    tokens = db.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return {
+        "sessions_ended": int(getattr(sessions, "rowcount", 0) or 0),
+        "tokens_revoked": int(getattr(tokens, "rowcount", 0) or 0),
+    }
 
 
 def revoke_token(db: Session, *, actor: Actor, token_id: int) -> ApiToken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import select
 
 from portal.accounts.models import Role
@@ -67,11 +67,30 @@ def check(request: Request, db: DbSession, principal: BuyerOnly, body: CheckIn) 
     response_model=PurchaseOut,
     status_code=201,
     name="api_record_purchase",
-    responses={**ERRORS, 409: {"model": Problem, "description": "PO line or check already used"}},
+    responses={
+        **ERRORS,
+        200: {
+            "model": PurchaseOut,
+            "description": "The check's purchase was already recorded with this PO line: "
+            "that purchase, unchanged (a repeat records nothing)",
+        },
+        409: {
+            "model": Problem,
+            "description": "The PO line is recorded already, or the check is used by another "
+            "PO line (`field` says which)",
+        },
+    },
     summary="Record a purchase",
 )
-def record(request: Request, db: DbSession, principal: BuyerOnly, body: PurchaseIn) -> PurchaseOut:
-    """Record a purchase from an earlier check, or check and record in one call."""
+def record(
+    request: Request, response: Response, db: DbSession, principal: BuyerOnly, body: PurchaseIn
+) -> PurchaseOut:
+    """Record a purchase from an earlier check, or check and record in one call.
+
+    A check holds one purchase. Sending the same check and PO line again answers the recorded
+    purchase (200) instead of recording a second one; send an `Idempotency-Key` so that a
+    retried check-and-record call is not checked and recorded again either.
+    """
     assert principal.user.id is not None
     check_id = body.check_id
     if check_id is None:
@@ -90,7 +109,7 @@ def record(request: Request, db: DbSession, principal: BuyerOnly, body: Purchase
             question=question,
             via_api=principal.via_api_token,
         ).check.id
-    purchase = service.record_purchase(
+    recorded = service.record_purchase_once(
         db,
         actor=principal.actor(request),
         user_id=principal.user.id,
@@ -99,6 +118,9 @@ def record(request: Request, db: DbSession, principal: BuyerOnly, body: Purchase
         po_line=body.po_line,
         exception_reason=body.exception_reason,
     )
+    purchase = recorded.purchase
+    if not recorded.created:
+        response.status_code = 200
     verdict = db.exec(select(BuyerCheck.verdict).where(BuyerCheck.id == purchase.check_id)).one()
     supplier = service.find_supplier_by_id(db, purchase.supplier_id)
     return PurchaseOut.of(purchase, supplier.code, verdict)

@@ -82,6 +82,8 @@ class Purchase(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("po_number", "po_line", name="uq_purchase_po_line"),
         Index("ix_purchase_year_line", "purchase_year", "product_line"),
+        # One purchase per check: two parallel requests with one check_id stored two.
+        Index("uq_purchase_check", "check_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -418,6 +418,26 @@ def purchase_facts(purchase: Purchase, supplier_code: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A purchase and whether this request recorded it (else it was recorded before)."""
+
+    purchase: Purchase
+    created: bool
+
+
+def _purchase_of(db: Session, check_id: int) -> Purchase | None:
+    statement = select(Purchase).where(Purchase.check_id == check_id)
+    return db.exec(statement.execution_options(populate_existing=True)).first()
+
+
+def _same_or_conflict(existing: Purchase, number: str, line: int) -> Recorded:
+    """A repeat of the recorded purchase answers it; another PO line for its check is refused."""
+    if (existing.po_number, existing.po_line) == (number, line):
+        return Recorded(existing, created=False)
+    raise Conflict(problem_text("check_id", "check_used"), field="check_id")
+
+
 def record_purchase(
     db: Session,
     *,
@@ -429,18 +449,46 @@ def record_purchase(
     exception_reason: str | None,
 ) -> Purchase:
     """Record the purchase a check allowed; a failed check needs the buyer's reason."""
+    return record_purchase_once(
+        db,
+        actor=actor,
+        user_id=user_id,
+        check_id=check_id,
+        po_number=po_number,
+        po_line=po_line,
+        exception_reason=exception_reason,
+    ).purchase
+
+
+def record_purchase_once(
+    db: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    check_id: int | str | None,
+    po_number: str | None,
+    po_line: str | int | None,
+    exception_reason: str | None,
+) -> Recorded:
+    """Record the check's purchase once: the same PO line again answers the recorded one.
+
+    A check holds one purchase (a unique index): of parallel requests with one check, one
+    records it and the others get it (same PO line) or a Conflict naming `check_id`.
+    """
     number = _read("po_number", inputs.po_number, po_number)
     line = _read("po_line", inputs.po_line, po_line)
     reason = _read("exception_reason", inputs.exception_reason, exception_reason)
     check = get_check(db, check_id)
-    if db.exec(select(Purchase.id).where(Purchase.check_id == check.id)).first() is not None:
-        raise Conflict(problem_text("check_id", "check_used"), field="check_id")
+    assert check.id is not None
+    existing = _purchase_of(db, check.id)
+    if existing is not None:
+        return _same_or_conflict(existing, number, line)
     if check.verdict == CheckVerdict.FAIL and reason is None:
         raise _invalid("exception_reason", "exception_needed")
-    existing = db.exec(
+    po_taken = db.exec(
         select(Purchase.id).where(Purchase.po_number == number, Purchase.po_line == line)
     ).first()
-    if existing is not None:
+    if po_taken is not None:
         raise Conflict(
             problem_text("po_number", "po_recorded", f"{number}/{line}"), field="po_number"
         )
@@ -457,10 +505,15 @@ def record_purchase(
         )
     except UnknownMaterialError:
         raise _invalid("material", "unknown_material", check.material_code) from None
-    db.add(purchase)
     try:
-        db.flush()
-    except IntegrityError:  # recorded concurrently; the request's transaction rolls back
+        # A savepoint: after a parallel request won, the transaction goes on to say which.
+        with db.begin_nested():
+            db.add(purchase)
+            db.flush()
+    except IntegrityError:
+        existing = _purchase_of(db, check.id)
+        if existing is not None:
+            return _same_or_conflict(existing, number, line)
         raise Conflict(
             problem_text("po_number", "po_recorded", f"{number}/{line}"), field="po_number"
         ) from None
@@ -472,7 +525,7 @@ def record_purchase(
         entity_id=purchase.id,
         after=purchase_facts(purchase, supplier.code),
     )
-    return purchase
+    return Recorded(purchase, created=True)
 
 
 # --- the ledger ---------------------------------------------------------------------------
