@@ -23,6 +23,7 @@ from portal.api import idempotency
 from portal.api.errors import API_ERROR_RESPONSES
 from portal.config import PROJECT_DIR, Settings, get_settings
 from portal.db import DatabaseBusy, DbSession, is_busy_error
+from portal.declarations.leftovers import sweep_in_background
 from portal.errors import Busy, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.inputs_guard import refuse_control_characters
@@ -54,6 +55,8 @@ PUBLIC_ROUTE_NAMES = {
 @asynccontextmanager
 async def serving(_app: FastAPI) -> AsyncIterator[None]:
     """What a serving process does once it has started, and before it stops."""
+    # Files a crash left behind, swept in a thread: it reads the disk and the database.
+    _app.state.file_sweep = sweep_in_background(get_settings())
     # What is loaded by now lives as long as the process. Left to the collector, every full
     # pass walked it again (~80 ms), and a buyer's check that met one waited that long. Not
     # in tests: they start an app per test, and each freeze would walk the whole test run.

@@ -22,10 +22,12 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+files_app = typer.Typer(help="Evidence files on disk.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(files_app, name="files")
 app.add_typer(rules_app, name="rules")
 app.add_typer(pdf_app, name="pdf")
 app.command("report")(report_command)
@@ -200,3 +202,27 @@ def audit_verify() -> None:
     )
     if not report.ok:
         sys.exit(1)
+
+
+@files_app.command("gc")
+def files_gc(
+    min_age_minutes: Annotated[
+        int, typer.Option(min=0, help="Leave files younger than this alone (a writer may be busy).")
+    ] = 60,
+) -> None:
+    """Remove temporary and unreferenced evidence files left by crashes; print what went."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from portal.audit import Actor
+    from portal.db import get_engine
+    from portal.declarations.leftovers import sweep
+
+    report = sweep(
+        data_dir=Path(get_settings().data_dir),
+        engine=get_engine(),
+        actor=Actor(label=f"{CLI_ACTOR_LABEL}: portal files gc"),
+        min_age=timedelta(minutes=min_age_minutes),
+    )
+    for line in report.lines():
+        typer.echo(line)

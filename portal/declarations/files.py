@@ -1,13 +1,18 @@
-"""Evidence PDFs on disk: named by SHA-256, written atomically, removed if their transaction fails.
+"""Evidence PDFs on disk, named by SHA-256: written, committed, then published.
 
-A file this transaction created is remembered in the session's `info`. When the transaction
-ends without a commit (rollback, error, close), every such file that no committed
-evidence_file row refers to is deleted again, so a failed request leaves nothing behind.
-Files that existed before the request are never touched: the same bytes always make the
-same name, so they belong to earlier records. Callers write files only after the
-transaction holds the audit trail's write lock (taken by `portal.audit.record`, held until
-commit or rollback), and removal takes the same lock, so a writer that finds a file present
-has committed its reference before anyone decides to remove that file.
+`store` writes the bytes to a temporary file beside their final place,
+`<hash[:2]>/.upload-<hash>-<random>.part`, and syncs it to disk; the session remembers it.
+Only once the transaction has committed (its evidence_file row with it) is the file renamed to
+its final name, `<hash[:2]>/<hash>.pdf`; a transaction that ends otherwise deletes it. So a
+final file always has its committed row, and what a crash leaves is only ever a `.part`:
+before the commit one that no row refers to (removed by the sweep once an hour old, see
+`portal.declarations.leftovers`), after it one whose row is committed, which the sweep or the
+first reader publishes.
+
+The same bytes always make the same name, so a file already published is not written again.
+A transaction that finds it present holds the audit trail's write lock (taken by
+`portal.audit.record`, held until commit or rollback); the sweep removes a final file no row
+refers to only under the same lock, so it never removes one that a writer is about to refer to.
 """
 
 from __future__ import annotations
@@ -17,17 +22,21 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from portal.declarations.models import EvidenceFile
-
-NEW_FILES_KEY = "portal.declarations.new_files"
+PENDING_KEY = "portal.declarations.pending_files"
+TEMPORARY_PREFIX = ".upload-"
+TEMPORARY_SUFFIX = ".part"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_FINAL = re.compile(r"(?P<sha256>[0-9a-f]{64})\.pdf")
+# Older versions named temporary files without their hash; those can only be removed.
+_TEMPORARY = re.compile(r"\.upload-(?:(?P<sha256>[0-9a-f]{64})-)?[^/]*\.part")
 log = logging.getLogger(__name__)
 
 
@@ -44,68 +53,106 @@ def path_for(data_dir: Path, sha256: str) -> Path:
 
 
 def store(db: Session, data_dir: Path, data: bytes) -> str:
-    """Write DATA under its hash unless it is there already; returns the hash."""
+    """Write DATA for publishing when DB's transaction commits (unless it is there); its hash."""
     sha256 = sha256_of(data)
     target = path_for(data_dir, sha256)
-    if target.exists():
+    pending: dict[str, tuple[Path, Path]] = db.info.setdefault(PENDING_KEY, {})
+    if sha256 in pending or target.exists():
         return sha256
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{TEMPORARY_PREFIX}{sha256}-", suffix=TEMPORARY_SUFFIX
+    )
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, target)
     except BaseException:
         with suppress(FileNotFoundError):
-            os.unlink(temporary)
+            temporary.unlink()
         raise
-    db.info.setdefault(NEW_FILES_KEY, {})[sha256] = target
+    pending[sha256] = (temporary, target)
     return sha256
 
 
-def read(data_dir: Path, sha256: str) -> bytes | None:
-    """The stored bytes, or None when the file is missing."""
+def publish(temporary: Path, target: Path) -> bool:
+    """Give TEMPORARY its final name TARGET; False if another publisher did it first."""
     try:
-        return path_for(data_dir, sha256).read_bytes()
-    except (FileNotFoundError, ValueError):
+        os.replace(temporary, target)
+    except FileNotFoundError:
+        if target.exists():
+            return False
+        raise
+    # The rename itself on disk too, so a power cut cannot take a committed file back.
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return True
+
+
+def read(data_dir: Path, sha256: str) -> bytes | None:
+    """The stored bytes, or None when the file is missing.
+
+    Called for a committed row only, so a complete temporary file of that hash is the row's
+    file left unpublished by a crash after the commit: it is published now.
+    """
+    try:
+        target = path_for(data_dir, sha256)
+    except ValueError:
         return None
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        pass
+    for temporary in temporary_files_of(target.parent, sha256):
+        with suppress(OSError):
+            data = temporary.read_bytes()
+            if sha256_of(data) == sha256:
+                publish(temporary, target)
+                return data
+    return None
+
+
+def temporary_files_of(directory: Path, sha256: str) -> Iterator[Path]:
+    """Temporary files written for SHA256 in DIRECTORY."""
+    with suppress(FileNotFoundError):
+        yield from directory.glob(f"{TEMPORARY_PREFIX}{sha256}-*{TEMPORARY_SUFFIX}")
+
+
+def stored_files(data_dir: Path) -> Iterator[tuple[Path, str | None, bool]]:
+    """Every evidence file under DATA_DIR: (path, its hash if known, whether temporary)."""
+    if not data_dir.is_dir():
+        return
+    for shard in sorted(data_dir.iterdir()):
+        if not (shard.is_dir() and _SHARD.fullmatch(shard.name)):
+            continue
+        for path in sorted(shard.iterdir()):
+            if (final := _FINAL.fullmatch(path.name)) and path.is_file():
+                yield path, final["sha256"], False
+            elif (temporary := _TEMPORARY.fullmatch(path.name)) and path.is_file():
+                yield path, temporary["sha256"], True
 
 
 @event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    session.info.pop(NEW_FILES_KEY, None)
+def _publish_files(session: Session) -> None:
+    pending: dict[str, tuple[Path, Path]] = session.info.pop(PENDING_KEY, {})
+    for temporary, target in pending.values():
+        try:
+            publish(temporary, target)
+        except OSError:
+            # Committed already: the row stays, and the sweep or the first reader publishes.
+            log.exception("could not publish %s as %s", temporary, target)
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _remove_files_of_failed_transaction(session: Session, transaction: SessionTransaction) -> None:
+def _remove_unpublished(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:
         return  # a savepoint: the outer transaction decides
-    new_files: dict[str, Path] | None = session.info.pop(NEW_FILES_KEY, None)
-    if not new_files:
-        return
-    remove_unreferenced(session.get_bind(), new_files)
-
-
-def remove_unreferenced(bind: Any, candidates: dict[str, Path]) -> None:
-    """Delete the CANDIDATES (hash -> path) that no committed evidence_file row refers to."""
-    try:
-        with bind.begin() as connection:
-            # Under the audit trail's write lock, as writers store files: a writer that found
-            # the file present has committed its reference by the time this check runs.
-            connection.execute(text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1"))
-            referenced = set(
-                connection.execute(
-                    select(EvidenceFile.sha256).where(  # type: ignore[call-overload]
-                        EvidenceFile.sha256.in_(list(candidates))  # type: ignore[attr-defined]
-                    )
-                ).scalars()
-            )
-            for sha256, path in candidates.items():
-                if sha256 not in referenced:
-                    with suppress(FileNotFoundError):
-                        path.unlink()
-    except Exception:
-        # Better an orphan file than a record whose file is gone.
-        log.exception("could not check evidence files after a rollback; kept %s", list(candidates))
+    pending: dict[str, tuple[Path, Path]] = session.info.pop(PENDING_KEY, {})
+    for temporary, _target in pending.values():
+        with suppress(FileNotFoundError):
+            temporary.unlink()

@@ -1,4 +1,4 @@
-"""A failed transaction takes the files it wrote with it; files others refer to stay."""
+"""Files are written, committed, then published; a failed transaction takes what it wrote."""
 
 from __future__ import annotations
 
@@ -39,16 +39,22 @@ def path_of(settings: Settings, body: bytes) -> Path:
     return files.path_for(settings.data_dir, files.sha256_of(body))
 
 
+def temporary_files(settings: Settings) -> list[Path]:
+    return list(Path(settings.data_dir).rglob(".upload-*.part"))
+
+
 def test_a_rolled_back_submission_removes_the_file_it_wrote(
     engine: Engine, world: World, settings: Settings
 ) -> None:
     body = pdf_factory.english_declaration(declared())
     with Session(engine) as db:
         submit_directly(db, world, settings, body)
-        assert path_of(settings, body).exists()  # written once the row existed
+        (written,) = temporary_files(settings)  # written and synced, not yet published
+        assert written.read_bytes() == body
+        assert not path_of(settings, body).exists()
         db.rollback()
     assert not path_of(settings, body).exists()
-    assert list(Path(settings.data_dir).rglob("*.part")) == []
+    assert temporary_files(settings) == []
 
 
 def test_a_session_closed_without_commit_removes_the_file_too(
@@ -67,7 +73,8 @@ def test_a_committed_submission_keeps_its_file(
     with Session(engine) as db:
         submit_directly(db, world, settings, body)
         db.commit()
-    assert path_of(settings, body).read_bytes() == body
+    assert path_of(settings, body).read_bytes() == body  # published once committed
+    assert temporary_files(settings) == []
 
 
 def test_a_failed_resubmission_of_the_same_file_leaves_the_earlier_records_file(
@@ -110,25 +117,7 @@ def test_a_concurrent_submission_of_the_same_file_waits_and_keeps_its_file(
     thread.join(30)
     assert "error" not in outcome, outcome
     assert path_of(settings, body).read_bytes() == body  # written again by the second
-
-
-def test_only_files_no_committed_record_refers_to_are_removed(
-    engine: Engine, world: World, settings: Settings
-) -> None:
-    kept = pdf_factory.english_declaration(declared())
-    orphan = pdf_factory.english_declaration(declared(pcf="4.25"))
-    with Session(engine) as db:
-        submit_directly(db, world, settings, kept)
-        db.commit()
-    orphan_path = path_of(settings, orphan)
-    orphan_path.parent.mkdir(parents=True, exist_ok=True)
-    orphan_path.write_bytes(orphan)
-    files.remove_unreferenced(
-        engine,
-        {files.sha256_of(body): path_of(settings, body) for body in (kept, orphan)},
-    )
-    assert path_of(settings, kept).exists()
-    assert not orphan_path.exists()
+    assert temporary_files(settings) == []
 
 
 def test_when_the_commit_fails_after_the_file_was_written_nothing_is_left(
