@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pypdf import PasswordType, apply_configuration
 from pypdf import PdfReader as PypdfReader
-from pypdf import apply_configuration
 from pypdf.errors import LimitReachedError
 
+from portal.pdfreading.choosing import choose_footprint
 from portal.pdfreading.fields import find_fields
 from portal.pdfreading.found import PdfReading
+from portal.pdfreading.layout import CodeCollector, PageLayout, RunCollector, garbled, page_layout
 from portal.pdfreading.limits import ReadingLimits, screen
 from portal.pdfreading.refusals import PdfRefused, RefusalCode
 
@@ -50,7 +52,7 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
     screen(data, limits)
     with apply_configuration(**pypdf_limits(limits)), _pypdf_warnings() as warnings:
         try:
-            pages = _extract_pages(data, limits, warnings)
+            pages, layouts, garbled_pages = _extract_pages(data, limits, warnings)
         except PdfRefused:
             raise
         except LimitReachedError as error:
@@ -62,18 +64,26 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
         except Exception as error:  # pypdf raises many types on malformed input
             raise PdfRefused(RefusalCode.BROKEN, detail=repr(error)) from error
     text_chars = sum(len("".join(text.split())) for text in pages)
+    footprint, candidates = choose_footprint(layouts)
     return PdfReading(
         page_count=len(pages),
         has_text_layer=text_chars > 0,
         fields=tuple(find_fields(pages)),
         text_chars=text_chars,
+        footprint=footprint,
+        candidates=candidates,
+        garbled_pages=tuple(garbled_pages),
     )
 
 
-def _extract_pages(data: bytes, limits: ReadingLimits, warnings: list[str]) -> list[str]:
+def _extract_pages(
+    data: bytes, limits: ReadingLimits, warnings: list[str]
+) -> tuple[list[str], list[PageLayout], list[int]]:
+    """Each page's text and positioned text, and the pages whose text layer is garbage."""
     document = PypdfReader(io.BytesIO(data), strict=False)
     _refuse_fatal(warnings)
-    if document.is_encrypted:
+    # Protected only by an owner password (printing, copying), a file opens without one.
+    if document.is_encrypted and document.decrypt("") == PasswordType.NOT_DECRYPTED:
         raise PdfRefused(RefusalCode.ENCRYPTED)
     declared = _declared_page_count(document)
     if declared > limits.max_pages:
@@ -81,15 +91,30 @@ def _extract_pages(data: bytes, limits: ReadingLimits, warnings: list[str]) -> l
     page_count = len(document.pages)
     if page_count > limits.max_pages:
         raise PdfRefused(RefusalCode.TOO_MANY_PAGES, pages=page_count, limit=limits.max_pages)
-    texts, total_chars = [], 0
-    for page in document.pages:
-        text = page.extract_text()
+    texts, layouts, garbled_pages, total_chars = [], [], [], 0
+    for number, page in enumerate(document.pages, start=1):
+        runs = RunCollector()
+        text = page.extract_text(visitor_text=runs)
         total_chars += len(text)
         if total_chars > limits.max_text_chars:
             raise PdfRefused(RefusalCode.BOMB, detail=f"more than {limits.max_text_chars} chars")
+        if garbled(text):
+            text, runs.runs = _recoded(page)
+            if garbled(text):
+                garbled_pages.append(number)
+                text, runs.runs = "", []
         texts.append(text)
+        layouts.append(page_layout(number, runs.runs))
     _refuse_fatal(warnings)
-    return texts
+    return texts, layouts, garbled_pages
+
+
+def _recoded(page: Any) -> tuple[str, list[tuple[float, float, float, str]]]:
+    """A garbled page's text read again from its raw two-byte codes (see CodeCollector)."""
+    codes = CodeCollector()
+    page.extract_text(visitor_operand_before=codes)
+    layout = page_layout(0, codes.runs)
+    return "\n".join(line.text for line in layout.lines), codes.runs
 
 
 def _declared_page_count(document: PypdfReader) -> int:

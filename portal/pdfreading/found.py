@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from portal.pdfreading.candidates import Candidate
+
 
 class FieldName(StrEnum):
     """Names of the fields `find_fields` looks for."""
@@ -74,6 +76,9 @@ class PdfReading:
     has_text_layer: bool
     fields: tuple[FoundField, ...]
     text_chars: int  # non-whitespace characters extracted, over all pages
+    footprint: Candidate | None = None  # the figure chosen as the product's footprint
+    candidates: tuple[Candidate, ...] = ()  # ranked, the chosen one first
+    garbled_pages: tuple[int, ...] = ()  # pages whose text layer decodes to no text
 
     def named(self, name: str) -> list[FoundField]:
         """The found fields with this name, in document order."""
@@ -86,14 +91,21 @@ class PdfReading:
             "has_text_layer": self.has_text_layer,
             "text_chars": self.text_chars,
             "fields": [found.to_dict() for found in self.fields],
+            "footprint": None if self.footprint is None else self.footprint.to_dict(),
+            "candidates": [candidate.to_dict() for candidate in self.candidates],
+            "garbled_pages": list(self.garbled_pages),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PdfReading:
-        """Inverse of `to_dict`."""
+        """Inverse of `to_dict`; readings stored before footprints were chosen have none."""
+        footprint = data.get("footprint")
         return cls(
             page_count=int(data["page_count"]),
             has_text_layer=bool(data["has_text_layer"]),
             fields=tuple(FoundField.from_dict(found) for found in data["fields"]),
             text_chars=int(data["text_chars"]),
+            footprint=None if footprint is None else Candidate.from_dict(footprint),
+            candidates=tuple(Candidate.from_dict(item) for item in data.get("candidates", ())),
+            garbled_pages=tuple(int(page) for page in data.get("garbled_pages", ())),
         )

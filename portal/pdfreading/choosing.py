@@ -1,0 +1,394 @@
+"""Which figure is the product's footprint: every CO2e-per-mass figure scored by its cues.
+
+A figure's unit comes from the nearest place that states one: its own cell, the row's unit
+column, its column header, the table's caption, then the document's declared unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from portal.pdfreading import cues
+from portal.pdfreading.candidates import Candidate
+from portal.pdfreading.co2e import (
+    Co2eUnit,
+    DeclaredUnit,
+    find_declared_unit,
+    find_unit,
+    mass_before,
+    mass_label,
+    other_indicator_unit,
+)
+from portal.pdfreading.layout import Cell, Line, PageLayout
+from portal.pdfreading.numbers import Number, decimal_comma_document, find_numbers
+
+MAX_CANDIDATES = 12
+_TABLE_GAP_EM = 3.2  # a vertical gap wider than this ends a table
+_MAX_TABLE_LINES = 60
+_UNIT_HEADER = re.compile(r"^\s*(?:units?|einheit|unité|单位|计量单位)\b|^\s*(?:单位|unit)\s*$")
+_SHARE = re.compile(r"%|share|proportion|占比|比例|百分比|percent")
+_CLAUSE = re.compile(r"[，；。;]|(?<!\d)[,.](?!\d)")
+_PLAUSIBLE = (Decimal("0.05"), Decimal(60))
+
+
+@dataclass
+class _Found:
+    """A candidate as it is being scored, with where it sits in its table."""
+
+    number: Number
+    unit: str
+    t_per_t: Decimal
+    page: int
+    snippet: str
+    score: float
+    reasons: list[str]
+    table: tuple[int, int] | None  # (page, header line index)
+    column_x: float
+    row_kind: str  # "ghg", "fossil", "luluc", "" (other)
+    numerator_kg: Decimal
+    per_kg: Decimal
+
+
+@dataclass(frozen=True)
+class _Context:
+    before: str  # the cell's text before the figure, from the start of its clause
+    row_label: str
+    row_text: str
+    header: str
+    caption: str
+    unit: Co2eUnit | None
+    unit_text: str  # where the unit was read, for the denominator's search
+    in_table: bool
+
+
+def declared_unit_of(layouts: Sequence[PageLayout]) -> DeclaredUnit | None:
+    """The first declared or functional unit the document states, on any page."""
+    for layout in layouts:
+        for line in layout.lines:
+            lower = "   ".join(cell.lower for cell in line.cells)
+            found = find_declared_unit(lower, layout.number, line.text)
+            if found is not None:
+                return found
+    return None
+
+
+def choose_footprint(
+    layouts: Sequence[PageLayout], *, source: str = "text"
+) -> tuple[Candidate | None, tuple[Candidate, ...]]:
+    """The chosen footprint (with its confidence) and the ranked candidates."""
+    text = "\n".join(line.text for layout in layouts for line in layout.lines)
+    decimal_comma = decimal_comma_document(text)
+    declared = declared_unit_of(layouts)
+    found: list[_Found] = []
+    for layout in layouts:
+        for index, line in enumerate(layout.lines):
+            for position, cell in enumerate(line.cells):
+                previous_end = 0  # the end of the cell's previous figure with a unit
+                for number in find_numbers(cell.text, decimal_comma=decimal_comma):
+                    item = _candidate(layout, index, position, cell, number, previous_end, declared)
+                    if item is not None:
+                        found.append(item)
+                    if _unit_after(cell.lower, number.end) is not None:
+                        previous_end = number.end
+    found += _fossil_plus_luluc(found)
+    return _rank(found, declared, source)
+
+
+def _candidate(
+    layout: PageLayout,
+    index: int,
+    position: int,
+    cell: Cell,
+    number: Number,
+    previous_end: int,
+    declared: DeclaredUnit | None,
+) -> _Found | None:
+    lower = cell.lower
+    if lower[number.end : number.end + 2].lstrip().startswith("%"):
+        return None
+    context = _context(layout.lines, index, position, cell, number, previous_end)
+    unit = context.unit
+    if unit is None or unit.per_other is not None:
+        return None
+    reasons: list[str] = []
+    per_kg = unit.per_kg
+    if per_kg is None:
+        per_kg = mass_before(context.before + " " + context.unit_text)
+    if per_kg is None:
+        caption_unit = find_declared_unit(context.caption, layout.number, context.caption)
+        if caption_unit is not None:
+            per_kg = caption_unit.kg
+            reasons.append(f"per declared unit {mass_label(per_kg)} (caption)")
+    if per_kg is None and declared is not None:
+        per_kg = declared.kg
+        reasons.append(f"per declared unit {mass_label(per_kg)} (page {declared.page})")
+    if per_kg is None or per_kg <= 0:
+        return None
+    t_per_t = number.value * unit.numerator_kg / per_kg
+    score, row_kind = _score(context, number, reasons)
+    if not _PLAUSIBLE[0] <= t_per_t <= _PLAUSIBLE[1]:
+        score -= 2.0
+        reasons.append(cues.IMPLAUSIBLE)
+    table = (layout.number, index) if context.in_table else None
+    return _Found(
+        number=number,
+        unit=f"{mass_label(unit.numerator_kg)}CO2e/{mass_label(per_kg)}",
+        t_per_t=t_per_t,
+        page=layout.number,
+        snippet=_snippet(context, cell, number),
+        score=score,
+        reasons=reasons,
+        table=None if table is None else (table[0], _header_index(layout.lines, index)),
+        column_x=cell.x,
+        row_kind=row_kind,
+        numerator_kg=unit.numerator_kg,
+        per_kg=per_kg,
+    )
+
+
+def _context(
+    lines: Sequence[Line], index: int, position: int, cell: Cell, number: Number, previous_end: int
+) -> _Context:
+    line = lines[index]
+    lower = cell.lower
+    before = lower[previous_end : number.start]
+    clauses = list(_CLAUSE.finditer(before))
+    if clauses:
+        before = before[clauses[-1].end() :]
+    unit = _unit_after(lower, number.end)
+    residue = lower[: number.start] + lower[unit.end if unit else number.end :]
+    bare = len(re.sub(r"[^a-z0-9\u3400-\u9fff]", "", residue)) <= 3
+    if not before.strip() and index > 0:
+        above = _aligned(cell, lines[index - 1])
+        if above is not None and not find_numbers(above.text):
+            before = above.lower[-80:] + " " + before
+    if not bare:  # a number in prose: its own clause is its context
+        caption = _caption(lines, index)
+        return _Context(before, "", "", "", caption, unit, lower, False)
+    header_line = _header_line(lines, index) if len(line.cells) > 1 else None
+    header = ""
+    if header_line is not None:
+        aligned = _aligned(cell, lines[header_line])
+        header = aligned.lower if aligned is not None else ""
+    caption = _caption(lines, header_line if header_line is not None else index)
+    row_label = line.cells[0].lower if position > 0 else ""
+    row_text = " ".join(c.lower for i, c in enumerate(line.cells) if i != position)
+    unit_text = lower
+    in_table = header_line is not None
+    if unit is None:
+        if header and _SHARE.search(header) and find_unit(header) is None:
+            return _Context(before, row_label, row_text, header, caption, None, "", in_table)
+        row_unit = _row_unit(line, position, lines[header_line] if in_table else None)
+        for text in (row_unit, header, row_label, caption):
+            if text and (unit := find_unit(text)) is not None:
+                unit_text = text
+                break
+            if text and text is not caption and other_indicator_unit(text):
+                return _Context(before, row_label, row_text, header, caption, None, "", in_table)
+    return _Context(before, row_label, row_text, header, caption, unit, unit_text, in_table)
+
+
+def _unit_after(lower: str, end: int) -> Co2eUnit | None:
+    unit = find_unit(lower, end, end + 48)
+    if unit is None or lower[end : unit.start].strip(" ([") != "":
+        return None
+    return unit
+
+
+def _header_line(lines: Sequence[Line], index: int) -> int | None:
+    """The nearest line above that looks like a table header (cells, none of them numbers)."""
+    below = lines[index]
+    for above in range(index - 1, max(-1, index - _MAX_TABLE_LINES), -1):
+        line = lines[above]
+        if line.y - below.y > _TABLE_GAP_EM * max(line.size, 1.0):
+            return None
+        if len(line.cells) >= 2 and not any(find_numbers(cell.text) for cell in line.cells):
+            return above
+        if len(line.cells) == 1 and len(line.cells[0].text) > 60:
+            return None  # prose, not a table
+        below = line
+    return None
+
+
+def _header_index(lines: Sequence[Line], index: int) -> int:
+    header = _header_line(lines, index)
+    return index if header is None else header
+
+
+def _caption(lines: Sequence[Line], top: int) -> str:
+    """Up to three lines above a table (or a line), stopping at a wide gap."""
+    parts = []
+    below = lines[top]
+    for above in range(top - 1, max(-1, top - 4), -1):
+        line = lines[above]
+        if line.y - below.y > _TABLE_GAP_EM * 1.6 * max(line.size, 1.0):
+            break
+        if (len(line.cells) > 1 and any(find_numbers(cell.text) for cell in line.cells)) or any(
+            _unit_after(cell.lower, number.end) is not None
+            for cell in line.cells
+            for number in find_numbers(cell.text)
+        ):
+            break  # a row of another table, or a statement of its own figure
+        parts.append(" ".join(cell.lower for cell in line.cells))
+        below = line
+    return " ".join(reversed(parts))
+
+
+def _aligned(cell: Cell, header: Line) -> Cell | None:
+    """The header cell over CELL: nearest by left edge, right edge or centre."""
+    best, distance = None, float("inf")
+    centre = (cell.x + cell.x_end) / 2
+    for candidate in header.cells:
+        gap = min(
+            abs(candidate.x - cell.x),
+            abs(candidate.x_end - cell.x_end),
+            abs((candidate.x + candidate.x_end) / 2 - centre),
+        )
+        if gap < distance:
+            best, distance = candidate, gap
+    limit = max(24.0, (cell.x_end - cell.x))
+    return best if distance <= limit else None
+
+
+def _row_unit(line: Line, position: int, header: Line | None) -> str:
+    if header is not None:
+        for head in header.cells:
+            if _UNIT_HEADER.search(head.lower):
+                for index, cell in enumerate(line.cells):
+                    if index != position and _aligned(cell, header) is head:
+                        return cell.lower
+    for index, cell in enumerate(line.cells):
+        if index != position and find_unit(cell.lower) and not find_numbers(cell.text):
+            return cell.lower
+    return ""
+
+
+def _score(context: _Context, number: Number, reasons: list[str]) -> tuple[float, str]:
+    score = 0.0
+    row_kind = ""
+    if context.header:
+        for cue in cues.COLUMN_CUES:
+            if cue.pattern.search(context.header):
+                score += cue.weight
+                reasons.append(cue.reason)
+                break
+    row = context.row_label or context.before[-60:]
+    row_hit = False
+    for cue in cues.ROW_CUES:
+        if cue.pattern.search(row):
+            score += cue.weight
+            reasons.append(cue.reason)
+            row_hit = True
+            row_kind = {cues.GWP_GHG: "ghg", cues.GWP_FOSSIL: "fossil"}.get(cue.reason, "")
+            if cue.reason == "GWP-luluc alone":
+                row_kind = "luluc"
+            break
+    if not row_hit and cues.GWP_TOTAL_CUE.pattern.search(row):
+        score += cues.GWP_TOTAL_CUE.weight
+        reasons.append(cues.GWP_TOTAL)
+    caption = context.caption if context.in_table else ""
+    around = " ".join((context.before, context.row_label, context.header, caption))
+    for cue in cues.CONTEXT_CUES:
+        if cue.pattern.search(around):
+            score += cue.weight
+            reasons.append(cue.reason)
+    if cues.THRESHOLD_BEFORE.pattern.search(context.before):
+        score += cues.THRESHOLD_BEFORE.weight
+        reasons.append(cues.THRESHOLD_BEFORE.reason)
+    return score, row_kind
+
+
+def _fossil_plus_luluc(found: Sequence[_Found]) -> list[_Found]:
+    """GWP-fossil + GWP-luluc in each column of a table that has no GWP-GHG row."""
+    sums = []
+    by_column: dict[tuple[tuple[int, int], int], dict[str, _Found]] = {}
+    for item in found:
+        if item.table is not None and item.row_kind:
+            by_column.setdefault((item.table, round(item.column_x / 8)), {})[item.row_kind] = item
+    for rows in by_column.values():
+        if "ghg" in rows or "fossil" not in rows or "luluc" not in rows:
+            continue
+        fossil, luluc = rows["fossil"], rows["luluc"]
+        if (fossil.numerator_kg, fossil.per_kg) != (luluc.numerator_kg, luluc.per_kg):
+            continue
+        value = fossil.number.value + luluc.number.value
+        printed = f"{fossil.number.printed} + {luluc.number.printed}"
+        reasons = [r for r in fossil.reasons if r != cues.GWP_FOSSIL] + [cues.GWP_FOSSIL_LULUC]
+        sums.append(
+            _Found(
+                number=Number(printed, value, 0, 0),
+                unit=fossil.unit,
+                t_per_t=fossil.t_per_t + luluc.t_per_t,
+                page=fossil.page,
+                snippet=f"{fossil.snippet} + {luluc.snippet}"[:200],
+                score=fossil.score + 1.5,
+                reasons=reasons,
+                table=fossil.table,
+                column_x=fossil.column_x,
+                row_kind="sum",
+                numerator_kg=fossil.numerator_kg,
+                per_kg=fossil.per_kg,
+            )
+        )
+    return sums
+
+
+def _rank(
+    found: Sequence[_Found], declared: DeclaredUnit | None, source: str
+) -> tuple[Candidate | None, tuple[Candidate, ...]]:
+    best_of_value: dict[Decimal, _Found] = {}
+    repeats: dict[Decimal, int] = {}
+    for item in found:
+        key = item.t_per_t.normalize()
+        repeats[key] = repeats.get(key, 0) + 1
+        kept = best_of_value.get(key)
+        if kept is None or item.score > kept.score:
+            best_of_value[key] = item
+    ranked = sorted(best_of_value.values(), key=lambda item: (-item.score, item.page))
+    candidates = []
+    for item in ranked[:MAX_CANDIDATES]:
+        reasons = list(item.reasons)
+        if repeats[item.t_per_t.normalize()] > 1:
+            reasons.append(cues.REPEATED)
+        if source == "ocr":
+            reasons.append(cues.OCR)
+        candidates.append(
+            Candidate(
+                value=str(item.number.value),
+                printed=item.number.printed,
+                unit=item.unit,
+                t_per_t=item.t_per_t,
+                page=item.page,
+                snippet=item.snippet,
+                score=round(item.score, 2),
+                reasons=tuple(reasons),
+                source=source,
+            )
+        )
+    if not candidates:
+        return None, ()
+    chosen = candidates[0].with_confidence(_confidence(ranked))
+    return chosen, (chosen, *candidates[1:])
+
+
+def _confidence(ranked: Sequence[_Found]) -> float:
+    """High when the chosen figure has cues for it and beats the next figure by a margin."""
+    top = ranked[0].score
+    if len(ranked) == 1:
+        return 0.9 if top >= 2 else 0.7 if top >= 0 else 0.3
+    margin = top - ranked[1].score
+    confidence = min(0.95, 0.4 + 0.1 * margin)
+    if top < 1:
+        confidence *= 0.8
+    return max(0.05, confidence)
+
+
+def _snippet(context: _Context, cell: Cell, number: Number) -> str:
+    if context.in_table or context.row_label:
+        parts = [context.row_label, context.header, cell.text]
+        return " | ".join(part for part in parts if part)[:160]
+    start = max(0, number.start - 70)
+    return cell.text[start : number.end + 50]
