@@ -224,6 +224,22 @@ def test_the_declaration_form_names_a_line_break_in_a_one_line_field(
     assert 'id="error-product_name"' in page.text
     assert "This field is a single line: remove the line breaks and tabs." in shown
     assert 'id="error-comment" class="field-error-slot"><p' not in page.text  # comment is fine
+
+    answer = client.post(
+        "/api/v1/declarations",
+        headers=bearer(session, world.acme_user),
+        data={
+            "declaration": json.dumps(
+                api_fields(product_name="A00\tingot", comment="line one\nline two"), indent=2
+            )
+        },
+        files={"declaration_pdf": pdf()},
+    )
+    assert answer.status_code == 422
+    problems = {error["field"]: error["message"] for error in answer.json()["errors"]}
+    assert problems == {
+        "product_name": "This field is a single line: remove the line breaks and tabs."
+    }
     assert Stored.now(session, settings) == before
 
 
