@@ -130,9 +130,10 @@ def measure(name: str, data: bytes) -> dict[str, Any]:
             session.commit()
         steps += 1
     checked_s = time.perf_counter() - started
-    summary = imports.summary(purchase_import)
-    results = list(purchase_import.results)
     assert import_id is not None
+    with Session(engine) as session:
+        summary = imports.summary(session, import_id=import_id)
+        results = imports.line_results(session, import_id=import_id)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
         confirmation = imports.confirm(session, actor=actor, user_id=buyer.id, import_id=import_id)

@@ -9,19 +9,35 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from portal.procurement.xlsx import first_sheet_rows
+from portal.procurement.xlsx import SheetLimits, XlsxOverLimit, first_sheet_rows
 
+# The limits below are stated in docs/import-format.md (a test keeps the two in step).
 MAX_LINES = 20_000
+MAX_ROWS = 100_000  # rows read, empty or not: an empty row costs reading like any other
 MAX_CELL = 2100  # longer than any field allows, so over-long values are refused, not cut
 MAX_COLUMNS = 100
-MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_CELLS = 1_000_000  # 20,000 lines of 50 columns
+# Characters of the cells read, a shared string counted at each cell that uses it: as much
+# text as the largest CSV the upload limit lets in, so only an expanding workbook exceeds it.
+MAX_CHARACTERS = 20_000_000
+MAX_XML_ELEMENTS = 4_000_000  # of any one part of a workbook: a cell and its value are two
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # declared sizes of all parts together
+MAX_ZIP_ENTRIES = 1000  # a workbook has a dozen parts
+MAX_CENTRAL_DIRECTORY = 1024 * 1024  # bytes of the zip's table of contents
 ROW = "row"
+OVER_LIMIT_CODES = {
+    "rows": "too_many_rows",
+    "cells": "too_many_cells",
+    "elements": "too_many_elements",
+    "characters": "too_much_text",
+}
 
 
 @dataclass(frozen=True)
@@ -87,11 +103,17 @@ def cell_text(value: Any) -> str:
     return str(value).strip()[:MAX_CELL]
 
 
+def is_zip(data: bytes) -> bool:
+    """Whether DATA is a zip archive (an XLSX workbook), by its first bytes."""
+    return data.startswith(b"PK\x03\x04")
+
+
 def read_lines(filename: str, data: bytes) -> list[dict[str, Any]]:
     """The file's lines as {column key: text, "row": spreadsheet row number}; FileRefused else."""
     if not data:
         raise FileRefused("empty")
-    if data.startswith(b"PK\x03\x04"):
+    if is_zip(data):
+        screen_zip(data)
         rows = _xlsx_rows(data)
     elif data.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
         raise FileRefused("xls")
@@ -149,28 +171,82 @@ def _decode(data: bytes) -> str:
     raise FileRefused("unreadable")
 
 
+def _over(what: str, limit: int) -> FileRefused:
+    return FileRefused(OVER_LIMIT_CODES[what], n=f"{limit:,}")
+
+
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     text = _decode(data)
     if "\x00" in text:
         raise FileRefused("unreadable")
+    if len(text) > MAX_CHARACTERS:
+        raise _over("characters", MAX_CHARACTERS)
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    cells_seen = 0
     try:
         for number, cells in enumerate(reader, start=1):
+            cells_seen += len(cells)
+            if number > MAX_ROWS:  # empty records too
+                raise _over("rows", MAX_ROWS)
+            if cells_seen > MAX_CELLS:
+                raise _over("cells", MAX_CELLS)
             yield number, [cell.strip()[:MAX_CELL] for cell in cells[:MAX_COLUMNS]]
     except csv.Error:
         raise FileRefused("unreadable") from None
 
 
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # the end of central directory record
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+
+
+def screen_zip(data: bytes) -> None:
+    """Refuse a zip by the entry count and table size it declares, before reading any of it.
+
+    Reading the table of a zip of 150,000 entries alone took more than a second.
+    """
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - (1 << 16) - _END_OF_DIRECTORY.size))
+    if at < 0 or len(data) < at + _END_OF_DIRECTORY.size:
+        raise FileRefused("unreadable")
+    fields = _END_OF_DIRECTORY.unpack_from(data, at)
+    entries, directory_bytes = fields[4], fields[5]
+    locator_at = at - _ZIP64_LOCATOR.size
+    if locator_at >= 0 and data[locator_at : locator_at + 4] == b"PK\x06\x07":
+        end64_at = _ZIP64_LOCATOR.unpack_from(data, locator_at)[2]
+        if end64_at + _ZIP64_END.size > len(data) or data[end64_at : end64_at + 4] != (
+            b"PK\x06\x06"
+        ):
+            raise FileRefused("unreadable")
+        end64 = _ZIP64_END.unpack_from(data, end64_at)
+        entries, directory_bytes = max(entries, end64[7]), max(directory_bytes, end64[8])
+    if entries > MAX_ZIP_ENTRIES or directory_bytes > MAX_CENTRAL_DIRECTORY:
+        raise FileRefused("too_many_entries", n=f"{MAX_ZIP_ENTRIES:,}")
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    limits = SheetLimits(
+        max_rows=MAX_ROWS,
+        max_cells=MAX_CELLS,
+        max_elements=MAX_XML_ELEMENTS,
+        max_characters=MAX_CHARACTERS,
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED:
-                raise FileRefused("too_big")
-            for number, values in first_sheet_rows(archive, MAX_COLUMNS):
+            parts = archive.infolist()
+            if len(parts) > MAX_ZIP_ENTRIES:  # the end record understated them
+                raise FileRefused("too_many_entries", n=f"{MAX_ZIP_ENTRIES:,}")
+            # Parts are unzipped no further than their declared sizes (zipfile stops there).
+            if sum(info.file_size for info in parts) > MAX_XLSX_UNPACKED:
+                raise FileRefused("too_big", n=f"{MAX_XLSX_UNPACKED >> 20:,}")
+            for number, values in first_sheet_rows(archive, MAX_COLUMNS, limits):
                 yield number, [cell_text(value) for value in values]
     except FileRefused:
+        raise
+    except XlsxOverLimit as over:
+        raise _over(over.what, over.limit) from None
+    except MemoryError:
         raise
     except Exception:  # a broken or foreign zip fails in many ways
         raise FileRefused("unreadable") from None

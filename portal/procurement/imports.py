@@ -6,13 +6,18 @@ repeat in the file or are already recorded with different data, or its check fai
 an exception reason. A file with any invalid line stores nothing. Lines already recorded with
 the same data are skipped, so importing a file again adds nothing twice. The checks that
 allow the purchases are recorded when the import is confirmed (previews are dry runs).
+
+The file is read in a bounded worker process (portal.procurement.importreader) while the
+request holds no database transaction; its lines are stored a row each (importlines).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,12 +31,13 @@ from portal import audit
 from portal.audit import Actor
 from portal.catalog import get_ruleset
 from portal.checking import RuleSet
-from portal.db import utcnow
-from portal.errors import Conflict, InvalidInput, NotFound
+from portal.db import REQUEST_SLOTS, utcnow
+from portal.errors import Busy, Conflict, InvalidInput, NotFound
 from portal.i18n import _
-from portal.procurement import inputs
+from portal.procurement import importlines, importreader, inputs
 from portal.procurement.decision import Answer, Judge, ProductLine
-from portal.procurement.importfile import ROW, FileRefused, read_lines
+from portal.procurement.importfile import ROW, FileRefused
+from portal.procurement.importlines import INVALID, NEW, RECORDED, Counts
 from portal.procurement.messages import file_problem_text
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 from portal.procurement.service import (
@@ -42,11 +48,14 @@ from portal.procurement.service import (
 )
 from portal.suppliers.models import Supplier
 
-# Lines checked per step (a second or two); larger files show progress between steps. Each
-# step rewrites the results so far, so small steps made a 10,000-line file slow to check.
+__all__ = ["INVALID", "NEW", "RECORDED"]
+# Lines checked per step (a second or two); larger files show progress between steps.
 BATCH_SIZE = 5000
 CHECKING, PREVIEWED, CONFIRMING, CONFIRMED = "checking", "previewed", "confirming", "confirmed"
-NEW, RECORDED, INVALID = "new", "recorded", "invalid"
+SHOWN = 100  # characters of a value a line's outcome keeps to show (the cell keeps it all)
+# Uploads being read or waiting for a worker at once; the next is told to come back, so
+# waiting files never take all the request slots (portal.db).
+READING_PLACES = REQUEST_SLOTS // 3
 
 
 @dataclass
@@ -83,24 +92,27 @@ class LineOutcome:
 
     def problem(self, name: str, code: str, value: object = "", **extra: object) -> None:
         """Note why the line cannot be stored."""
-        self.problems.append({"field": name, "code": code, "value": str(value), **extra})
+        self.problems.append({"field": name, "code": code, "value": _shown(value), **extra})
+
+    def _raw(self, name: str) -> str:
+        return _shown(self.raw.get(name, ""))
 
     def to_dict(self) -> dict[str, Any]:
-        """What the preview table shows (stored as JSON on the import)."""
+        """What the preview table shows (stored as JSON on the line)."""
         answer = self.answer
         return {
             ROW: self.row,
             "status": self.status,
-            "po_number": self.po_number or str(self.raw.get("po_number", "")),
-            "po_line": self.po_line if self.po_line is not None else self.raw.get("po_line", ""),
+            "po_number": self.po_number or self._raw("po_number"),
+            "po_line": self.po_line if self.po_line is not None else self._raw("po_line"),
             "key": list(self.key) if self.key else None,
-            "supplier": self.supplier.code if self.supplier else str(self.raw.get("supplier", "")),
-            "material": self.material_code or str(self.raw.get("material", "")),
-            "quantity_t": str(self.quantity_t or self.raw.get("quantity_t", "")),
-            "date": self.on.isoformat() if self.on else str(self.raw.get("date", "")),
+            "supplier": self.supplier.code if self.supplier else self._raw("supplier"),
+            "material": self.material_code or self._raw("material"),
+            "quantity_t": str(self.quantity_t) if self.quantity_t else self._raw("quantity_t"),
+            "date": self.on.isoformat() if self.on else self._raw("date"),
             "product_line": self.product_line.value
             if self.product_line
-            else str(self.raw.get("product_line", "")),
+            else self._raw("product_line"),
             "exception_reason": self.exception_reason,
             "verdict": answer.verdict.value if answer else None,
             "reasons": [reason.to_dict() for reason in answer.reasons] if answer else [],
@@ -109,6 +121,12 @@ class LineOutcome:
             "emissions_t": str(answer.emissions_t) if answer else None,
             "problems": self.problems,
         }
+
+
+def _shown(value: object) -> str:
+    """VALUE as text, cut to SHOWN characters: an over-long cell is refused, not repeated."""
+    text = str(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
 
 
 def _read(line: LineOutcome, name: str, reader: Any, *args: Any) -> Any:
@@ -220,27 +238,63 @@ def _safe_filename(name: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", base).strip()[:255] or "upload"
 
 
-def upload(
-    db: Session, *, actor: Actor, user_id: int, filename: str, data: bytes
-) -> PurchaseImport:
-    """Read the file and start checking it; small files are checked at once."""
+_reading = [0]
+_reading_lock = threading.Lock()
+
+
+def reading_now() -> int:
+    """How many uploads are being read, or wait for an import worker, in this process."""
+    with _reading_lock:
+        return _reading[0]
+
+
+@contextmanager
+def _turn_to_read() -> Iterator[None]:
+    """A place among the uploads being read, or Busy when too many wait already."""
+    with _reading_lock:
+        if _reading[0] >= max(importreader.WORKERS, READING_PLACES):
+            raise Busy(_("The portal is busy reading other files. Try again in a minute."))
+        _reading[0] += 1
     try:
-        lines = read_lines(filename, data)
+        yield
+    finally:
+        with _reading_lock:
+            _reading[0] -= 1
+
+
+def read_file(db: Session, *, filename: str, data: bytes) -> list[dict[str, Any]]:
+    """The file's lines, read in a bounded worker; InvalidInput naming the problem else.
+
+    Reading takes up to the worker's time limit. The request has only read so far (who is
+    signed in), so its transaction ends first: on SQLite it holds the write lock, and every
+    other writer (a buyer's check, say) would wait for this file.
+    """
+    db.rollback()
+    try:
+        with _turn_to_read():
+            return importreader.get_import_reader().read(filename, data)
     except FileRefused as refused:
         raise InvalidInput(
             file_problem_text(refused.code, **refused.params), field="file"
         ) from None
+
+
+def upload(
+    db: Session, *, actor: Actor, user_id: int, filename: str, data: bytes
+) -> PurchaseImport:
+    """Read the file and start checking it; small files are checked at once."""
+    lines = read_file(db, filename=filename, data=data)
     purchase_import = PurchaseImport(
         filename=_safe_filename(filename),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=user_id,
         status=CHECKING,
         line_count=len(lines),
-        lines=lines,
-        results=[],
     )
     db.add(purchase_import)
     db.flush()
+    assert purchase_import.id is not None
+    importlines.store(db, import_id=purchase_import.id, lines=lines)
     audit.record(
         db,
         actor=actor,
@@ -266,17 +320,8 @@ def get_import(db: Session, import_id: int) -> PurchaseImport:
     return found
 
 
-def _seen(results: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], int]:
-    seen: dict[tuple[str, int], int] = {}
-    for result in results:
-        key = result.get("key")
-        if key and (key[0], key[1]) not in seen:
-            seen[(key[0], key[1])] = result[ROW]
-    return seen
-
-
 def check_next_batch(db: Session, *, import_id: int | None) -> PurchaseImport:
-    """Check the next batch of lines; the progress is stored for the page to show."""
+    """Check the next batch of lines; their outcomes are stored for the page to show."""
     purchase_import = get_import(db, import_id or 0)
     start = purchase_import.checked_count
     if purchase_import.status != CHECKING:
@@ -295,13 +340,19 @@ def check_next_batch(db: Session, *, import_id: int | None) -> PurchaseImport:
     if not claimed.rowcount:  # type: ignore[attr-defined]
         db.refresh(purchase_import)  # another request checked this batch meanwhile
         return purchase_import
+    assert purchase_import.id is not None
+    stored = importlines.between(db, import_id=purchase_import.id, start=start, end=end)
     outcomes = assess(
         db,
-        purchase_import.lines[start:end],
+        [line.raw for line in stored],
         judge=Judge(get_ruleset()),
-        seen=_seen(purchase_import.results),
+        seen=importlines.seen_before(db, import_id=purchase_import.id, before=start),
     )
-    purchase_import.results = purchase_import.results + [line.to_dict() for line in outcomes]
+    importlines.write_results(
+        db,
+        [(line, outcome.to_dict()) for line, outcome in zip(stored, outcomes, strict=True)],
+        only_changed=False,
+    )
     purchase_import.checked_count = end
     if end >= purchase_import.line_count:
         purchase_import.status = PREVIEWED
@@ -310,30 +361,35 @@ def check_next_batch(db: Session, *, import_id: int | None) -> PurchaseImport:
     return purchase_import
 
 
-@dataclass(frozen=True)
-class Summary:
-    """Counts of an import's checked lines."""
-
-    new: int
-    recorded: int
-    invalid: int
-    exceptions: int
-
-    @property
-    def storable(self) -> bool:
-        """Whether confirming would store the file."""
-        return self.invalid == 0
+Summary = Counts
 
 
-def summary(purchase_import: PurchaseImport) -> Summary:
+def summary(db: Session, *, import_id: int) -> Summary:
     """Counts of the lines checked so far."""
-    results = purchase_import.results
-    return Summary(
-        new=sum(r["status"] == NEW for r in results),
-        recorded=sum(r["status"] == RECORDED for r in results),
-        invalid=sum(r["status"] == INVALID for r in results),
-        exceptions=sum(r["status"] == NEW and r["verdict"] == "fail" for r in results),
-    )
+    return importlines.counts(db, import_id=import_id)
+
+
+def line_results(db: Session, *, import_id: int) -> list[dict[str, Any]]:
+    """The outcome of every line checked so far, in the file's order."""
+    return importlines.results(db, import_id=import_id)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The lines a preview shows, and how many checked lines it leaves out."""
+
+    lines: list[dict[str, Any]]
+    hidden: int
+
+
+def preview(db: Session, *, import_id: int, checked: int, rows: int, first: int) -> Preview:
+    """Every checked line up to ROWS of them; beyond, the FIRST lines and those with problems."""
+    if checked <= rows:
+        return Preview(importlines.results(db, import_id=import_id), 0)
+    problems = importlines.results(db, import_id=import_id, problems_only=True, limit=rows)
+    head = importlines.results(db, import_id=import_id, limit=first)
+    shown = sorted({r[ROW]: r for r in head + problems}.values(), key=lambda r: r[ROW])
+    return Preview(shown, checked - len(shown))
 
 
 @dataclass(frozen=True)
@@ -362,8 +418,14 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise Conflict(_("This import has already been confirmed."))
     ruleset = get_ruleset()
-    outcomes = assess(db, purchase_import.lines, judge=Judge(ruleset), seen={})
-    purchase_import.results = [line.to_dict() for line in outcomes]
+    stored = importlines.between(db, import_id=import_id)
+    outcomes = assess(db, [line.raw for line in stored], judge=Judge(ruleset), seen={})
+    # Only lines whose outcome changed since the preview are written again.
+    importlines.write_results(
+        db,
+        [(line, outcome.to_dict()) for line, outcome in zip(stored, outcomes, strict=True)],
+        only_changed=True,
+    )
     invalid = sum(line.status == INVALID for line in outcomes)
     if invalid:
         # Something changed since the preview (a declaration, the rules, another import).
@@ -481,22 +543,6 @@ def _insert_many(
 
 
 def recent_imports(db: Session, limit: int = 10) -> list[PurchaseImport]:
-    """The latest uploads (without their lines)."""
-    from sqlalchemy.orm import load_only
-
-    statement = (
-        select(PurchaseImport)
-        .options(
-            load_only(
-                PurchaseImport.id,  # type: ignore[arg-type]
-                PurchaseImport.filename,  # type: ignore[arg-type]
-                PurchaseImport.uploaded_at,  # type: ignore[arg-type]
-                PurchaseImport.status,  # type: ignore[arg-type]
-                PurchaseImport.line_count,  # type: ignore[arg-type]
-                PurchaseImport.checked_count,  # type: ignore[arg-type]
-            )
-        )
-        .order_by(col(PurchaseImport.id).desc())
-        .limit(limit)
-    )
+    """The latest uploads (their lines are rows of their own)."""
+    statement = select(PurchaseImport).order_by(col(PurchaseImport.id).desc()).limit(limit)
     return list(db.exec(statement).all())

@@ -72,7 +72,37 @@ def file_problem_text(code: str, **params: object) -> str:
             "The file could not be read. Upload a CSV (UTF-8 or GBK) or an Excel .xlsx file."
         ),
         "xls": _("Old Excel .xls files are not supported: save the sheet as .xlsx or CSV."),
-        "too_big": _("The spreadsheet is too large once unpacked."),
+        "too_big": _(
+            "The spreadsheet unpacks to more than %(n)s MiB: save only the sheet with the lines, "
+            "or export them as CSV."
+        ),
+        "too_large": _("The file is larger than %(n)s MB: split it into several files."),
+        "too_many_entries": _(
+            "The file holds more than %(n)s packed parts, far more than a workbook has: "
+            "it is not an Excel workbook."
+        ),
+        "too_many_rows": _(
+            "The sheet has more than %(n)s rows, empty rows included: delete the empty rows "
+            "below the lines, or split the file."
+        ),
+        "too_many_cells": _(
+            "The sheet has more than %(n)s cells: delete the columns and rows the import "
+            "does not need, or split the file."
+        ),
+        "too_many_elements": _(
+            "The spreadsheet holds more than %(n)s XML elements in one part: save it again "
+            "from Excel with only the lines, or export them as CSV."
+        ),
+        "too_much_text": _(
+            "The cells hold more than %(n)s characters of text once unpacked (a text repeated "
+            "in many cells counts each time): delete the long texts the import does not need."
+        ),
+        "timeout": _(
+            "Reading the file took longer than %(n)s seconds: split it into smaller files."
+        ),
+        "out_of_memory": _(
+            "Reading the file needed more than %(n)s MiB of memory: split it into smaller files."
+        ),
         "no_header": _("The file has no header row."),
         "missing_columns": _("Columns missing: %(columns)s."),
         "duplicate_column": _("The column %(column)s appears twice."),

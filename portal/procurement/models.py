@@ -6,13 +6,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
 from portal.procurement.decision import FactorSource, ProductLine
 
-__all__ = ["BuyerCheck", "FactorSource", "ProductLine", "Purchase", "PurchaseImport"]
+__all__ = [
+    "BuyerCheck",
+    "FactorSource",
+    "ProductLine",
+    "Purchase",
+    "PurchaseImport",
+    "PurchaseImportLine",
+]
 
 
 def _quantity() -> Any:
@@ -61,18 +68,41 @@ class PurchaseImport(SQLModel, table=True):
     uploaded_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
-    status: str = Field(max_length=16)  # checking / previewed / confirmed
+    status: str = Field(max_length=16)  # checking / previewed / confirming / confirmed
     line_count: int = 0
     checked_count: int = 0  # lines checked so far (progress of a large file)
-    lines: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
-    results: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
     confirmed_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime, nullable=True)
     )
+
+
+class PurchaseImportLine(SQLModel, table=True):
+    """One line of an uploaded file: its cells as read, and its outcome once checked.
+
+    A row per line, so checking a batch writes only that batch's lines: one JSON of the whole
+    file, rewritten at every batch, grew to hundreds of megabytes.
+    """
+
+    __tablename__ = "purchase_import_line"
+    __table_args__ = (
+        UniqueConstraint("import_id", "line_index", name="uq_purchase_import_line_index"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("purchase_import.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    line_index: int  # 0 for the file's first line, in the file's order
+    sheet_row: int  # the row number the buyer sees in the spreadsheet
+    cells: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str | None = Field(default=None, max_length=16)  # new / recorded / invalid
+    verdict: str | None = Field(default=None, max_length=8)  # pass / fail, when checked
+    # The PO number and line once read, so later batches find lines repeated in the file.
+    po_number: str | None = Field(default=None, max_length=64)
+    po_line: int | None = None
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Purchase(SQLModel, table=True):

@@ -12,13 +12,14 @@ from starlette.datastructures import QueryParams
 from portal.accounts.models import Role
 from portal.catalog import get_ruleset
 from portal.clock import plant_today
+from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import current_locale
-from portal.procurement import imports, inputs, service
+from portal.procurement import importfile, imports, inputs, service
 from portal.procurement.decision import FactorSource, ProductLine
 from portal.procurement.importfile import COLUMNS, template_csv
-from portal.procurement.messages import field_label, problem_text
+from portal.procurement.messages import field_label, file_problem_text, problem_text
 from portal.security import Principal, require_roles
 from portal.textrules import MULTILINE
 from portal.web import is_htmx, redirect, render
@@ -28,6 +29,7 @@ Buyer = Annotated[Principal, Depends(require_roles(Role.BUYER))]
 LedgerReader = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG))]
 PAGE_SIZE = 100
 PREVIEW_ROWS = 2000  # a larger file's table shows its problem lines and the first lines
+MIB = 1024 * 1024
 
 
 def _user_id(principal: Principal) -> int:
@@ -251,6 +253,11 @@ def _import_form(request: Request, db: DbSession, **extra: Any) -> Response:
         "errors": {},
         "recent": imports.recent_imports(db),
         "max_lines": imports.BATCH_SIZE,
+        "limits": {
+            "lines": f"{importfile.MAX_LINES:,}",
+            "rows": f"{importfile.MAX_ROWS:,}",
+            "megabytes": get_settings().max_upload_mb,
+        },
     }
     context.update(extra)
     return render(request, "procurement/import.html", context, 422 if extra.get("errors") else 200)
@@ -273,11 +280,17 @@ def purchase_import_template(_buyer: Buyer) -> Response:
 
 
 @router.post("/purchases/import", name="upload_purchase_import")
-async def upload_purchase_import(
+def upload_purchase_import(
     request: Request, db: DbSession, buyer: Buyer, file: UploadFile | None = None
 ) -> Response:
     """Read the file and check it (large files in batches, with progress)."""
-    data = await file.read() if file is not None else b""
+    limit_mb = get_settings().max_upload_mb
+    # A plain function in the thread pool: the spooled upload is read here, never on the loop.
+    data = file.file.read(limit_mb * MIB + 1) if file is not None else b""
+    if len(data) > limit_mb * MIB:
+        return _import_form(
+            request, db, errors={"file": file_problem_text("too_large", n=limit_mb)}
+        )
     try:
         purchase_import = imports.upload(
             db,
@@ -291,21 +304,21 @@ async def upload_purchase_import(
     return redirect(f"/purchases/import/{purchase_import.id}", request)
 
 
-def _preview(request: Request, purchase_import: Any, status: int = 200, **extra: Any) -> Response:
-    results = purchase_import.results
-    shown = results
-    hidden = 0
-    if len(results) > PREVIEW_ROWS:
-        problems = [r for r in results if r["status"] == imports.INVALID or r["verdict"] == "fail"]
-        shown = sorted(
-            {r["row"]: r for r in problems + results[:200]}.values(), key=lambda r: r["row"]
-        )
-        hidden = len(results) - len(shown)
+def _preview(
+    request: Request, db: DbSession, purchase_import: Any, status: int = 200, **extra: Any
+) -> Response:
+    shown = imports.preview(
+        db,
+        import_id=purchase_import.id,
+        checked=purchase_import.checked_count,
+        rows=PREVIEW_ROWS,
+        first=200,
+    )
     context = {
         "imp": purchase_import,
-        "summary": imports.summary(purchase_import),
-        "lines": shown,
-        "hidden": hidden,
+        "summary": imports.summary(db, import_id=purchase_import.id),
+        "lines": shown.lines,
+        "hidden": shown.hidden,
         "problem_text": problem_text,
         "field_label": field_label,
     }
@@ -316,7 +329,7 @@ def _preview(request: Request, purchase_import: Any, status: int = 200, **extra:
 @router.get("/purchases/import/{import_id}", name="purchase_import")
 def purchase_import(request: Request, db: DbSession, _buyer: Buyer, import_id: int) -> Response:
     """An import's progress, or its per-line verdicts and errors before confirming."""
-    return _preview(request, imports.get_import(db, import_id))
+    return _preview(request, db, imports.get_import(db, import_id))
 
 
 @router.post("/purchases/import/{import_id}/check", name="check_purchase_import")
@@ -339,7 +352,7 @@ def confirm_purchase_import(
         db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
     )
     if outcome.invalid:
-        return _preview(request, imports.get_import(db, import_id), 422, changed=True)
+        return _preview(request, db, imports.get_import(db, import_id), 422, changed=True)
     return redirect(
         f"/purchases?import_id={import_id}&stored={outcome.stored}&skipped={outcome.skipped}",
         request,

@@ -4,6 +4,9 @@ Reads what an ERP export holds: shared and inline strings, numbers, booleans, er
 dates (numbers in a date format, or ISO dates) and the cached results of formulas. The sheet
 is parsed with expat as it is unzipped, so memory holds one row of at most MAX_COLUMNS cells
 whatever the cell references in the file claim; a document type declaration is refused.
+Every row (empty or not), cell, element and character of text a cell expands to (a shared
+string counts each time a cell points at it) is counted against SheetLimits, so a small file
+that unpacks to millions of rows or characters is refused early, not read to its end.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from xml.parsers import expat
@@ -37,12 +41,35 @@ class XlsxUnreadable(ValueError):
     """The file is not a workbook this reader understands."""
 
 
-def first_sheet_rows(archive: zipfile.ZipFile, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+class XlsxOverLimit(ValueError):
+    """The workbook holds more of WHAT (rows, cells, elements, characters) than LIMIT."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"more than {limit} {what}")
+        self.what = what
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """What one workbook may hold: rows of the sheet (empty or not), cells, XML elements of any
+    one part, and characters of the cells read (shared strings expanded at each use)."""
+
+    max_rows: int = 100_000
+    max_cells: int = 1_000_000
+    max_elements: int = 4_000_000
+    max_characters: int = 20_000_000
+
+
+def first_sheet_rows(
+    archive: zipfile.ZipFile, max_columns: int, limits: SheetLimits | None = None
+) -> Iterator[tuple[int, list[Any]]]:
     """(row number, values) of each row of the first sheet; values of cells left of MAX_COLUMNS.
 
     Values are str, int, float, bool, date or datetime, None for an empty cell; trailing empty
-    cells are left out.
+    cells are left out. XlsxOverLimit past any of LIMITS.
     """
+    limits = limits or SheetLimits()
     workbook_path = _target(archive, "_rels/.rels", "", OFFICE_DOCUMENT)
     folder = posixpath.dirname(workbook_path)
     relationships_path = posixpath.join(
@@ -52,16 +79,33 @@ def first_sheet_rows(archive: zipfile.ZipFile, max_columns: int) -> Iterator[tup
     relationships = _relationships(archive, relationships_path, folder)
     if sheet_id not in relationships:
         raise XlsxUnreadable("the first sheet's part is missing")
-    shared = _shared_strings(archive, _of_type(relationships, SHARED_STRINGS))
+    shared = _shared_strings(archive, _of_type(relationships, SHARED_STRINGS), limits)
     date_styles = _date_styles(archive, _of_type(relationships, STYLES))
     epoch = datetime(1904, 1, 1) if date1904 else None
-    sheet = _SheetReader(shared, date_styles, epoch, max_columns)
+    sheet = _SheetReader(shared, date_styles, epoch, max_columns, limits)
     yield from sheet.rows(archive, relationships[sheet_id][0])
 
 
-def _parser(start: Callable[..., None], end: Callable[[str], None] | None = None) -> Any:
+def _counted(start: Callable[..., None], max_elements: int) -> Callable[..., None]:
+    """START, refusing the part past MAX_ELEMENTS elements (each costs a call, so time)."""
+    count = [0]
+
+    def counting(name: str, attributes: dict[str, str]) -> None:
+        count[0] += 1
+        if count[0] > max_elements:
+            raise XlsxOverLimit("elements", max_elements)
+        start(name, attributes)
+
+    return counting
+
+
+def _parser(
+    start: Callable[..., None],
+    end: Callable[[str], None] | None = None,
+    max_elements: int | None = SheetLimits.max_elements,
+) -> Any:
     parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
+    parser.StartElementHandler = start if max_elements is None else _counted(start, max_elements)
     if end is not None:
         parser.EndElementHandler = end
     parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -142,12 +186,12 @@ def _first_sheet(archive: zipfile.ZipFile, path: str) -> tuple[str, bool]:
     return sheets[0], date1904[0]
 
 
-def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile, path: str | None, limits: SheetLimits) -> list[str]:
     strings: list[str] = []
     if path is None:
         return strings
     parts: list[str] = []
-    state = {"text": False, "phonetic": 0}
+    state = {"text": False, "phonetic": 0, "characters": 0}
 
     def start(name: str, _attributes: dict[str, str]) -> None:
         local = _local(name)
@@ -161,13 +205,19 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
     def end(name: str) -> None:
         local = _local(name)
         if local == "si":
-            strings.append("".join(parts))
+            text = "".join(parts)
+            state["characters"] += len(text)
+            if state["characters"] > limits.max_characters:
+                raise XlsxOverLimit("characters", limits.max_characters)
+            if len(strings) >= limits.max_cells:
+                raise XlsxOverLimit("cells", limits.max_cells)
+            strings.append(text)
         elif local == "rPh":
             state["phonetic"] -= 1
         elif local == "t":
             state["text"] = False
 
-    parser = _parser(start, end)
+    parser = _parser(start, end, limits.max_elements)
     parser.CharacterDataHandler = lambda data: parts.append(data) if state["text"] else None
     _parse(archive, path, parser)
     return strings
@@ -240,7 +290,13 @@ class _SheetReader:
         date_styles: frozenset[int],
         epoch: datetime | None,
         max_columns: int,
+        limits: SheetLimits,
     ) -> None:
+        self.limits = limits
+        self.rows_seen = 0
+        self.cells_seen = 0
+        self.elements_seen = 0
+        self.characters = 0
         self.shared = shared
         self.date_styles = date_styles
         self.epoch = epoch
@@ -257,7 +313,8 @@ class _SheetReader:
 
     def rows(self, archive: zipfile.ZipFile, path: str) -> Iterator[tuple[int, list[Any]]]:
         """Parse the sheet part chunk by chunk, yielding the rows finished in each chunk."""
-        parser = _parser(self._start, self._end)
+        # Counted in _start itself: a wrapper's call per element costs a fifth of the time.
+        parser = _parser(self._start, self._end, max_elements=None)
         parser.CharacterDataHandler = self._characters
         for _chunk in _feed(archive, path, parser):
             yield from self._take()
@@ -268,8 +325,14 @@ class _SheetReader:
         return done
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
+        self.elements_seen += 1
+        if self.elements_seen > self.limits.max_elements:
+            raise XlsxOverLimit("elements", self.limits.max_elements)
         local = name[name.rfind(" ") + 1 :]
         if local == "c":
+            self.cells_seen += 1
+            if self.cells_seen > self.limits.max_cells:
+                raise XlsxOverLimit("cells", self.limits.max_cells)
             reference = _CELL_REFERENCE.match(attributes.get("r", ""))
             self.column = column_index(reference.group(1)) if reference else self.column + 1
             self.cell_type = attributes.get("t", "n")
@@ -278,6 +341,9 @@ class _SheetReader:
         elif local in ("v", "t"):
             self.collecting = not self.phonetic
         elif local == "row":
+            self.rows_seen += 1  # empty ones too: each costs reading, whatever it holds
+            if self.rows_seen > self.limits.max_rows:
+                raise XlsxOverLimit("rows", self.limits.max_rows)
             number = _int(attributes.get("r"))
             self.row_number = number if number > 0 else self.row_number + 1
             self.row = []
@@ -309,13 +375,17 @@ class _SheetReader:
         kind = self.cell_type
         if kind in ("s", "str", "inlineStr", "e"):
             if kind != "s":
+                self._count(len(text))
                 return text
             index = _int(text)
             if not 0 <= index < len(self.shared):
                 raise XlsxUnreadable(f"shared string {text!r} does not exist")
-            return self.shared[index]
+            value = self.shared[index]
+            self._count(len(value))
+            return value
         if not text:
             return None
+        self._count(len(text))
         if kind == "b":
             return text.strip() in ("1", "true")
         try:
@@ -327,3 +397,8 @@ class _SheetReader:
         except (ValueError, OverflowError):
             return text  # the line's check names the field and says what is wrong
         return number
+
+    def _count(self, characters: int) -> None:
+        self.characters += characters
+        if self.characters > self.limits.max_characters:
+            raise XlsxOverLimit("characters", self.limits.max_characters)

@@ -16,7 +16,7 @@ from portal.accounts.models import User, WebSession
 from portal.audit import AuditEvent
 from portal.config import Settings, get_settings
 from portal.declarations.models import Declaration, EvidenceFile
-from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
+from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport, PurchaseImportLine
 from portal.security import (
     SESSION_COOKIE,
     create_api_token,
@@ -33,6 +33,7 @@ COUNTED: tuple[type[SQLModel], ...] = (
     BuyerCheck,
     Purchase,
     PurchaseImport,
+    PurchaseImportLine,
 )
 
 

@@ -1,0 +1,184 @@
+"""The lines of an import, a row each: stored once at upload, their outcome written per batch.
+
+Queries only; what a line's outcome is belongs to portal.procurement.imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, or_, update
+from sqlmodel import Session, col, select
+
+from portal.procurement.importfile import ROW
+from portal.procurement.models import PurchaseImportLine
+
+CHUNK = 1000  # rows per INSERT statement
+NEW, RECORDED, INVALID = "new", "recorded", "invalid"
+_table = PurchaseImportLine.__table__  # type: ignore[attr-defined]
+
+
+def store(db: Session, *, import_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
+    """Store the lines of a file as read, in its order."""
+    rows = [
+        {
+            "import_id": import_id,
+            "line_index": index,
+            "sheet_row": int(line[ROW]),
+            "cells": {key: value for key, value in line.items() if key != ROW},
+        }
+        for index, line in enumerate(lines)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        db.execute(insert(_table), rows[start : start + CHUNK])
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """A line as stored: its id, the line as read (with its row) and its last outcome."""
+
+    id: int
+    raw: dict[str, Any]
+    result: dict[str, Any] | None
+
+
+def between(
+    db: Session, *, import_id: int, start: int = 0, end: int | None = None
+) -> list[StoredLine]:
+    """The lines from index START up to END (all when None), in the file's order."""
+    statement = (
+        select(
+            PurchaseImportLine.id,
+            PurchaseImportLine.sheet_row,
+            PurchaseImportLine.cells,
+            PurchaseImportLine.result,
+        )
+        .where(
+            col(PurchaseImportLine.import_id) == import_id,
+            col(PurchaseImportLine.line_index) >= start,
+        )
+        .order_by(col(PurchaseImportLine.line_index))
+    )
+    if end is not None:
+        statement = statement.where(col(PurchaseImportLine.line_index) < end)
+    return [
+        StoredLine(
+            id=line_id or 0, raw={ROW: row, **cells}, result=dict(result) if result else None
+        )
+        for line_id, row, cells, result in db.exec(statement)
+    ]
+
+
+def seen_before(db: Session, *, import_id: int, before: int) -> dict[tuple[str, int], int]:
+    """(PO number, PO line) -> first row, of the lines checked before index BEFORE."""
+    statement = (
+        select(
+            PurchaseImportLine.po_number,
+            PurchaseImportLine.po_line,
+            func.min(PurchaseImportLine.sheet_row),
+        )
+        .where(
+            col(PurchaseImportLine.import_id) == import_id,
+            col(PurchaseImportLine.line_index) < before,
+            col(PurchaseImportLine.po_number).is_not(None),
+            col(PurchaseImportLine.po_line).is_not(None),
+        )
+        .group_by(col(PurchaseImportLine.po_number), col(PurchaseImportLine.po_line))
+    )
+    return {(str(number), int(line or 0)): int(row) for number, line, row in db.exec(statement)}
+
+
+def write_results(
+    db: Session, outcomes: Sequence[tuple[StoredLine, dict[str, Any]]], *, only_changed: bool
+) -> int:
+    """Write each line's new outcome (those that differ from the stored one when ONLY_CHANGED).
+
+    Returns how many lines were written.
+    """
+    rows = [
+        {
+            "line_id": line.id,
+            "new_status": result["status"],
+            "new_verdict": result["verdict"],
+            "new_po_number": result["key"][0] if result["key"] else None,
+            "new_po_line": result["key"][1] if result["key"] else None,
+            "new_result": result,
+        }
+        for line, result in outcomes
+        if not only_changed or line.result != result
+    ]
+    if rows:
+        statement = (
+            update(_table)
+            .where(_table.c.id == bindparam("line_id"))
+            .values(
+                status=bindparam("new_status"),
+                verdict=bindparam("new_verdict"),
+                po_number=bindparam("new_po_number"),
+                po_line=bindparam("new_po_line"),
+                result=bindparam("new_result"),
+            )
+        )
+        db.connection().execute(statement, rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts of an import's checked lines."""
+
+    new: int
+    recorded: int
+    invalid: int
+    exceptions: int
+
+    @property
+    def storable(self) -> bool:
+        """Whether confirming would store the file."""
+        return self.invalid == 0
+
+
+def counts(db: Session, *, import_id: int) -> Counts:
+    """How many checked lines are new, recorded, invalid, and new with a failed check."""
+    statement = (
+        select(PurchaseImportLine.status, PurchaseImportLine.verdict, func.count())
+        .where(
+            col(PurchaseImportLine.import_id) == import_id,
+            col(PurchaseImportLine.status).is_not(None),
+        )
+        .group_by(col(PurchaseImportLine.status), col(PurchaseImportLine.verdict))
+    )
+    found: dict[str, int] = {NEW: 0, RECORDED: 0, INVALID: 0}
+    exceptions = 0
+    for status, verdict, number in db.exec(statement):
+        found[str(status)] = found.get(str(status), 0) + int(number)
+        if status == NEW and verdict == "fail":
+            exceptions += int(number)
+    return Counts(
+        new=found[NEW], recorded=found[RECORDED], invalid=found[INVALID], exceptions=exceptions
+    )
+
+
+def results(
+    db: Session, *, import_id: int, problems_only: bool = False, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The outcomes of the checked lines in the file's order (only invalid or failed ones)."""
+    statement = (
+        select(PurchaseImportLine.result)
+        .where(
+            col(PurchaseImportLine.import_id) == import_id,
+            col(PurchaseImportLine.result).is_not(None),
+        )
+        .order_by(col(PurchaseImportLine.line_index))
+        .limit(limit)
+    )
+    if problems_only:
+        statement = statement.where(
+            or_(
+                col(PurchaseImportLine.status) == INVALID,
+                col(PurchaseImportLine.verdict) == "fail",
+            )
+        )
+    return [dict(result) for result in db.exec(statement) if result is not None]
