@@ -29,7 +29,7 @@ from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from portal.accounts.models import WebSession
-from portal.audit import Actor, AuditEvent
+from portal.audit import Actor, AuditEvent, verify_chain
 from portal.cli import app as cli
 from portal.config import Settings, get_settings
 from portal.declarations import files, leftovers, service
@@ -138,6 +138,7 @@ def test_the_sweep_removes_what_crashes_left_and_nothing_else(
     (entry,) = _sweeps(session)
     assert entry.after is not None and entry.after["removed_count"] == 3
     assert entry.after["published_count"] == 1 and entry.actor == "test"
+    assert verify_chain(session).ok
 
     again = leftovers.sweep(data_dir=data_dir, engine=engine, actor=ACTOR)
     assert again.removed == [] and again.published == []
