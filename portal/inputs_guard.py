@@ -20,6 +20,7 @@ from typing import Any, get_args
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
@@ -31,6 +32,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # JSON can carry a control character or a surrogate only escaped (json.loads refuses raw
 # control characters in strings): a body without such an escape needs no second parse.
+LARGE_JSON_BYTES = 64 * 1024  # parsed in the thread pool, so the event loop keeps answering
 _ESCAPED_CONTROL = re.compile(rb"\\(?:[bfnrt]|u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F]))")
 
 
@@ -68,13 +70,21 @@ async def refuse_control_characters(request: Request) -> None:
                 _check(name, item, multiline=name in rules.multiline)
     elif _is_json(content_type):
         body = await request.body()
-        if _ESCAPED_CONTROL.search(body):
-            try:
-                document = json.loads(body)
-            except (ValueError, RecursionError):
-                return  # not JSON after all: the route's own parsing says so
-            for path, key, text in _strings(document):
-                _check(path, text, multiline=key in rules.multiline)
+        if not _ESCAPED_CONTROL.search(body):
+            return
+        if len(body) > LARGE_JSON_BYTES:
+            await run_in_threadpool(_check_json, body, rules)
+        else:
+            _check_json(body, rules)
+
+
+def _check_json(body: bytes, rules: TextRules) -> None:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # not JSON after all: the route's own parsing says so
+    for path, key, text in _strings(document):
+        _check(path, text, multiline=key in rules.multiline)
 
 
 def _is_json(content_type: str) -> bool:

@@ -76,6 +76,11 @@ PROBES = [
         id="purchase_reason_control",
     ),
     pytest.param(
+        Probe("buyer", "POST", "/api/v1/purchases", "exception_reason",
+              json={**PURCHASE, "exception_reason": "long " * 20_000 + "\x00"}),
+        id="large_body_read_in_the_thread_pool",
+    ),
+    pytest.param(
         Probe("buyer", "POST", "/api/v1/purchases", "po_number",
               json={**PURCHASE, "po_number": "PO-1\nPO-2"}),
         id="purchase_number_line_break",
