@@ -51,8 +51,9 @@ def sig(value: Decimal, digits: int = 3) -> Decimal:
 
 
 def e_point(value: Decimal) -> str:
-    """8600 -> 8.60E+03."""
-    return f"{value:.2E}".replace("E+0", "E+0").replace("E-0", "E-0")
+    """8600 -> 8.60E+03 (two exponent digits, as EPD tools print them)."""
+    mantissa, exponent = f"{value:.2E}".split("E")
+    return f"{mantissa}E{int(exponent):+03d}"
 
 
 def e_comma(value: Decimal) -> str:
@@ -434,14 +435,14 @@ def epd(
     """An EN 15804 EPD: declared unit, module table, perhaps decoys."""
     kg = Decimal(DECLARED_KG[unit])
     table, expected = module_table(
-        Gwp(ghg * kg / 1000), notation=notation, rows=rows, spelling=spelling, caption=caption
+        Gwp(ghg * kg), notation=notation, rows=rows, spelling=spelling, caption=caption
     )
     front = title("Environmental Product Declaration (EN 15804+A2)") + declared_unit(unit)
     results = title("5 LCA results") + table
     for kind in decoys:
         results += decoy(kind)
     pages = [front + filler(), results] if unit_on_other_page else [front + results]
-    return Doc(name, expected * 1000 / kg / 1000, pages, layout=layout)
+    return Doc(name, expected / kg, pages, layout=layout)  # kg CO2e per kg = t per t
 
 
 def named() -> list[Doc]:

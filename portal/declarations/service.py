@@ -242,6 +242,9 @@ def _mismatches(
             list(reading.fields),
             document_kind=kind,
             has_text_layer=reading.has_text_layer,
+            footprint=reading.footprint,
+            candidates=reading.candidates,
+            garbled_pages=reading.garbled_pages,
         ):
             found.append({"document": kind, **mismatch.to_dict()})
     return found

@@ -181,7 +181,8 @@ def _context(
     if unit is None:
         if header and _SHARE.search(header) and find_unit(header) is None:
             return _Context(before, row_label, row_text, header, caption, None, "", in_table)
-        row_unit = _row_unit(line, position, lines[header_line] if in_table else None)
+        header_row = lines[header_line] if header_line is not None else None
+        row_unit = _row_unit(line, position, header_row)
         for text in (row_unit, header, row_label, caption):
             if text and (unit := find_unit(text)) is not None:
                 unit_text = text
@@ -375,15 +376,25 @@ def _rank(
 
 
 def _confidence(ranked: Sequence[_Found]) -> float:
-    """High when the chosen figure has cues for it and beats the next figure by a margin."""
-    top = ranked[0].score
-    if len(ranked) == 1:
+    """High when the chosen figure has cues for it and beats the next other figure by a margin.
+
+    Figures within 5 % of the chosen one (GWP-fossil beside GWP-GHG, say) are the same result
+    told another way, not rivals.
+    """
+    chosen = ranked[0]
+    top = chosen.score
+    rivals = [item for item in ranked[1:] if not _close(item.t_per_t, chosen.t_per_t)]
+    if not rivals:
         return 0.9 if top >= 2 else 0.7 if top >= 0 else 0.3
-    margin = top - ranked[1].score
+    margin = top - rivals[0].score
     confidence = min(0.95, 0.4 + 0.1 * margin)
     if top < 1:
         confidence *= 0.8
     return max(0.05, confidence)
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= Decimal("0.05") * max(abs(a), abs(b))
 
 
 def _snippet(context: _Context, cell: Cell, number: Number) -> str:

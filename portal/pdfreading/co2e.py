@@ -43,7 +43,7 @@ _OTHER = (
 )
 UNIT = re.compile(
     rf"(?<![a-z]){_NUMERATOR}\s?(?:of\s+)?{_CO2E}(?:\s?(?:e|eq\.?))?"
-    rf"(?:\s?(?:/|per|pro|每)\s?(?:1\s?)?(?:(?P<mass>{_MASS_DENOMINATOR})(?![a-z])"
+    rf"(?:\s?(?:/|per|pro|每)\s?(?:1\s?)?(?:(?P<mass>{_MASS_DENOMINATOR})(?![a-z]|\s?[-·.*×⋅]\s?km)"
     rf"|(?P<declared>{_DECLARED})(?![a-z])|(?P<other>{_OTHER})(?![a-z]))"
     rf"|(?P<bare>))"
 )

@@ -14,11 +14,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from portal.checking.facts import KG_PER_UNIT, AttachmentKind, DeclarationFacts
+from portal.checking.facts import AttachmentKind, DeclarationFacts
+from portal.pdfreading.candidates import Candidate
+from portal.pdfreading.footprint_check import chosen_footprint, garbled, labelled_footprint
+from portal.pdfreading.footprint_check import plain as _plain
 from portal.pdfreading.found import FieldName, FoundField
 from portal.pdfreading.mismatch import Mismatch, MismatchKind
 from portal.pdfreading.statements import standard_names
-from portal.pdfreading.units import quantum, t_per_t_factor
+from portal.pdfreading.units import quantum
 
 # GB/T 24067-2024 is an identical adoption (IDT) of ISO 14067:2018.
 _SAME_STANDARD = {"GB/T 24067": "ISO 14067"}
@@ -31,17 +34,27 @@ def cross_check(
     *,
     document_kind: str,
     has_text_layer: bool = True,
+    footprint: Candidate | None = None,
+    candidates: Sequence[Candidate] = (),
+    garbled_pages: Sequence[int] = (),
 ) -> list[Mismatch]:
     """Mismatches between the form and what was found in one attached document.
 
     `document_kind` is an AttachmentKind value. A recycled-content certificate's numbers and
     dates are the certificate's own, so only a declaration or verification statement is held
-    to the form's verifier, statement number, standard and dates.
+    to the form's verifier, statement number, standard and dates. The footprint compared is
+    the reading's chosen one (FOOTPRINT, among CANDIDATES); a reading made before figures
+    were chosen is compared by its labelled figures.
     """
     kind = AttachmentKind(document_kind)
     if not has_text_layer:
         return [_no_text_layer()]
-    mismatches = _footprint(facts, found, kind)
+    if candidates or footprint is not None:
+        mismatches = chosen_footprint(facts, footprint, candidates)
+    elif garbled_pages and kind is AttachmentKind.DECLARATION:
+        mismatches = [garbled(garbled_pages)]
+    else:
+        mismatches = labelled_footprint(facts, found, kind)
     if kind in _CHECKS_STATEMENTS:
         mismatches += _standard(facts, found)
         mismatches += _verifier(facts, found)
@@ -61,76 +74,6 @@ def _no_text_layer() -> Mismatch:
         reason_zh="该文件没有文本层（扫描件或图片），需要人工阅读核对。",
         kind=MismatchKind.NEEDS_PERSON,
     )
-
-
-def _footprint(
-    facts: DeclarationFacts, found: Sequence[FoundField], kind: AttachmentKind
-) -> list[Mismatch]:
-    form_t = facts.pcf_t_per_t
-    form_text = _plain(form_t)
-    # Figures labelled as the footprint, else any CO2e-per-mass figure in the document.
-    candidates = _named(found, FieldName.PCF) or _named(found, FieldName.CO2E_PER_MASS)
-    if not candidates:
-        if kind is not AttachmentKind.DECLARATION:
-            return []
-        return [
-            Mismatch(
-                field="pcf",
-                form_value=f"{form_text} tCO2e/t",
-                pdf_value=None,
-                page=None,
-                reason_en="The footprint was not found in the document.",
-                reason_zh="文件中未找到碳足迹数值。",
-                kind=MismatchKind.NOT_FOUND,
-            )
-        ]
-    declared_kg = facts.declared_unit_amount * KG_PER_UNIT[facts.declared_unit_of_measurement]
-    form_quantum = quantum(facts.pcf_excluding_biogenic) / declared_kg
-    if any(_footprint_agrees(form_t, form_quantum, figure) for figure in candidates):
-        return []
-    figure = candidates[0]
-    assert figure.t_per_t is not None  # footprint fields always carry it
-    more_en = more_zh = ""
-    if len(candidates) > 1:
-        more_en = f" ({len(candidates)} figures found, none matches)"
-        more_zh = f"（共找到 {len(candidates)} 个数值，均不一致）"
-    hint_en = hint_zh = ""
-    if _thousandfold(form_t, figure.t_per_t):
-        hint_en = " The two differ by a factor of 1000: kg and t are probably confused."
-        hint_zh = "两者相差 1000 倍，可能混淆了千克与吨。"
-    pdf_text = f"{figure.value} {figure.unit}"
-    return [
-        Mismatch(
-            field="pcf",
-            form_value=f"{form_text} tCO2e/t",
-            pdf_value=pdf_text,
-            page=figure.page,
-            reason_en=(
-                f"Page {figure.page} states a footprint of {pdf_text}"
-                f" (= {_plain(figure.t_per_t)} tCO2e/t){more_en}; the form says"
-                f" {form_text} tCO2e/t.{hint_en}"
-            ),
-            reason_zh=(
-                f"文件第 {figure.page} 页所述碳足迹为 {pdf_text}"
-                f"（= {_plain(figure.t_per_t)} 吨二氧化碳当量/吨）{more_zh}，"
-                f"与表单填写的 {form_text} 吨二氧化碳当量/吨不一致。{hint_zh}"
-            ),
-        )
-    ]
-
-
-def _footprint_agrees(form_t: Decimal, form_quantum: Decimal, figure: FoundField) -> bool:
-    if figure.t_per_t is None or figure.unit is None:
-        return False
-    printed_quantum = quantum(Decimal(figure.value)) * t_per_t_factor(figure.unit)
-    return abs(form_t - figure.t_per_t) <= max(form_quantum, printed_quantum) / 2
-
-
-def _thousandfold(a: Decimal, b: Decimal) -> bool:
-    if a <= 0 or b <= 0:
-        return False
-    ratio = max(a, b) / min(a, b)
-    return Decimal(990) <= ratio <= Decimal(1010)
 
 
 def _standard(facts: DeclarationFacts, found: Sequence[FoundField]) -> list[Mismatch]:
@@ -336,8 +279,3 @@ def _names_agree(a: str, b: str) -> bool:
 
 def _has_cjk(text: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" for c in text)
-
-
-def _plain(number: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 4.2000 -> 4.2, 4E+3 -> 4000."""
-    return format(number.normalize(), "f")

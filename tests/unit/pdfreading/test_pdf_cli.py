@@ -54,3 +54,23 @@ def test_the_limits_are_options(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(pdf_app, ["read", str(tmp_path / "absent.pdf")])
     assert result.exit_code == 2
+
+
+def test_read_prints_the_chosen_footprint_and_the_candidates(tmp_path: Path) -> None:
+    import pdf_corpus
+
+    path = tmp_path / "epd.pdf"
+    doc = next(doc for doc in pdf_corpus.named() if doc.name == "epd-with-all-decoys")
+    path.write_bytes(doc.pdf())
+    result = runner.invoke(pdf_app, ["read", str(path)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    footprint = printed["footprint"]
+    assert (footprint["t_per_t"], footprint["unit"], footprint["source"]) == (
+        "8.1",
+        "kgCO2e/t",
+        "text",
+    )
+    assert "A1-A3 column" in footprint["reasons"] and footprint["confidence"] >= 0.6
+    assert printed["candidates"][0] == footprint
+    assert len(printed["candidates"]) > 3
