@@ -15,13 +15,14 @@ from portal.catalog import get_ruleset
 from portal.clock import plant_today
 from portal.config import get_settings
 from portal.db import DbSession
-from portal.declarations import forms, service
+from portal.declarations import footprint_pick, forms, service
 from portal.declarations.downloads import pdf_response
 from portal.declarations.models import Declaration, DeclarationStatus
 from portal.declarations.service import EXPIRY_FILTERS, DeclarationInvalid, Scope, Upload
 from portal.errors import InvalidInput
 from portal.i18n import _
 from portal.pdfreading import FieldName, Mismatch, PdfReading
+from portal.pdfreading.cues import reason_zh
 from portal.security import Principal, require_roles
 from portal.textrules import MULTILINE
 from portal.web import redirect, render
@@ -357,6 +358,7 @@ def _detail(
             "submitted_by": submitted_by,
             "expired": declaration.valid_until < today,
             "found_labels": _found_labels(),
+            "reason_zh": reason_zh,
             "kind_labels": _kind_labels(),
             "decision_errors": decision_errors or {},
             "typed_comment": typed_comment,
@@ -444,3 +446,35 @@ def decide(
             status_code=422,
         )
     return redirect(f"/declarations/{declaration_id}", request)
+
+
+@router.post("/review/{declaration_id}/footprint", name="pick_footprint")
+def pick_footprint(
+    request: Request,
+    db: DbSession,
+    principal: Reviewer,
+    declaration_id: int,
+    document: Annotated[str, Form()] = "",
+    candidate: Annotated[str, Form()] = "",
+) -> Response:
+    """Take one of a document's candidate figures as its footprint (recorded in the audit)."""
+    try:
+        footprint_pick.pick_footprint(
+            db,
+            actor=principal.actor(request),
+            declaration_id=declaration_id,
+            document_kind=document,
+            candidate_index=int(candidate) if candidate.isdigit() else -1,
+        )
+    except InvalidInput as invalid:
+        declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+        return _detail(
+            request,
+            db,
+            principal,
+            declaration,
+            review_mode=True,
+            decision_errors={invalid.field or "candidate": invalid.message},
+            status_code=422,
+        )
+    return redirect(f"/review/{declaration_id}?file={document}", request)
