@@ -310,6 +310,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.catalog.routes import router as catalog_router
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
+    from portal.energy.api import router as energy_api
+    from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
     from portal.procurement.api import router as procurement_api
     from portal.procurement.routes import router as procurement_router
@@ -345,8 +347,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declarations_router,
         procurement_router,
         tracking_router,
+        energy_router,
     ]
-    api_routers = [api_router, suppliers_api, declarations_api, procurement_api, tracking_api]
+    api_routers = [
+        api_router,
+        suppliers_api,
+        declarations_api,
+        procurement_api,
+        tracking_api,
+        energy_api,
+    ]
     # Deny by default: building the table refuses a route without a role requirement.
     app.state.route_table = route_table(
         [("", router) for router in html_routers] + [("/api/v1", router) for router in api_routers]

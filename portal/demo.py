@@ -98,9 +98,10 @@ def load_demo(db: Session) -> list[str]:
             added.append(demo.user_email)
     db.flush()
     from portal.declarations.demo import load_demo as load_declarations
+    from portal.energy.demo import load_demo as load_energy
     from portal.procurement.demo import load_demo as load_purchases
     from portal.tracking.demo import load_demo as load_tracking
 
-    for load_feature in (load_declarations, load_purchases, load_tracking):
+    for load_feature in (load_declarations, load_purchases, load_tracking, load_energy):
         added.extend(load_feature(db))
     return added

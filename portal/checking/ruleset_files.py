@@ -13,6 +13,7 @@ from portal.checking.rule_files import check_across_files, parse_rule_file
 from portal.checking.ruleset import Rule, RuleSet
 from portal.checking.targets import Targets, parse_targets
 from portal.checking.toml_reader import TomlReader
+from portal.energy.factors import ENERGY_FILE, check_energy_file
 
 MATERIALS_FILE = "materials.toml"
 TARGETS_FILE = "targets.toml"
@@ -46,7 +47,12 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
 
     threshold_files = sorted(path for path in files if is_threshold_file(path))
     for path in sorted(files):
-        if path.endswith(".toml") and path not in (MATERIALS_FILE, TARGETS_FILE, *threshold_files):
+        if path.endswith(".toml") and path not in (
+            MATERIALS_FILE,
+            TARGETS_FILE,
+            ENERGY_FILE,
+            *threshold_files,
+        ):
             reader(path).add("", "unexpected rule file; thresholds belong in thresholds/*.toml")
     for path in (MATERIALS_FILE, TARGETS_FILE):
         if path not in files:
@@ -70,6 +76,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
     targets_data = _parse_toml(files, TARGETS_FILE, reader)
     targets = parse_targets(targets_data, reader(TARGETS_FILE)) if targets_data else None
 
+    check_energy_file(dict(files), problems)
     if problems or targets is None:
         raise RulesError(problems)
     return RuleSet(

@@ -1,0 +1,303 @@
+"""Pure maths of metering: deltas, data quality, spreading energy over hours, roll-up keys.
+
+No database, no HTTP. Times are Unix seconds (UTC); roll-up periods are the plant's local
+calendar (UTC+8, no daylight saving), written as text keys: hour "2023-01-05T13", day
+"2023-01-05", month "2023-01".
+
+Estimation rule (documented in docs/energy.md): when the energy of a span cannot be measured
+(a gap on an interval meter, a negative or impossible delta, a meter replacement), it is the
+meter's typical rate (median of its last measured intervals, at most HISTORY of them) times the
+missing time, marked estimated. A cumulative register read across a gap measured the energy;
+only when it was used is unknown, so it is spread evenly over the gap and stays measured,
+flagged "gap".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from statistics import median
+
+PLANT_OFFSET_S = 8 * 3600
+PLANT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+HOUR_S = 3600
+HISTORY = 24  # measured intervals the typical rate is taken from
+MIN_HISTORY = 4  # fewer than this and no spike can be judged
+GAP_FACTOR = 2  # a span longer than this many intervals is a gap
+ROLLOVER_NEAR = 0.9  # a drop from above 90 % of the register's range to below 10 % wraps
+
+KINDS = ("cumulative", "interval", "manual")
+GRAINS = ("h", "d", "m")
+
+# Quality flags a reading can carry; each one is visible on the reading and the live page.
+FLAG_ROLLOVER = "rollover"
+FLAG_REPLACED = "replaced"
+FLAG_NEGATIVE = "negative"
+FLAG_IMPOSSIBLE = "impossible"
+FLAG_SPIKE = "spike"
+FLAG_GAP = "gap"
+FLAG_LATE = "late"
+FLAG_OUT_OF_SERVICE = "out_of_service"
+FLAGS = (
+    FLAG_ROLLOVER,
+    FLAG_REPLACED,
+    FLAG_NEGATIVE,
+    FLAG_IMPOSSIBLE,
+    FLAG_SPIKE,
+    FLAG_GAP,
+    FLAG_LATE,
+    FLAG_OUT_OF_SERVICE,
+)
+# Flags kept from how a reading arrived; the rest are recomputed from its neighbours.
+ARRIVAL_FLAGS = frozenset({FLAG_LATE, FLAG_REPLACED, FLAG_OUT_OF_SERVICE})
+
+
+@dataclass(frozen=True)
+class MeterSpec:
+    """What the maths needs to know about a meter."""
+
+    kind: str
+    interval_s: int
+    multiplier: float = 1.0
+    rollover_at: float | None = None  # where the register wraps to 0 (6 digits: 1,000,000)
+    max_rate_per_h: float | None = None  # more than this per hour is impossible
+    spike_factor: float = 10.0
+
+
+@dataclass(frozen=True)
+class Point:
+    """One reading as the maths sees it: VALUE in the meter's unit at AT (Unix seconds)."""
+
+    at: int
+    value: float
+    flags: frozenset[str] = frozenset()
+    period_start: int | None = None  # manual entries: the start of the period they cover
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The energy a reading stands for: ESTIMATED over (span_start, measured_start], ENERGY
+    (measured, or entered for manual readings) over (measured_start, at]."""
+
+    span_start: int
+    measured_start: int
+    energy: float
+    estimated: float
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+def typical_rate(rates: Sequence[float]) -> float | None:
+    """The meter's typical energy per hour, from its last measured intervals."""
+    recent = [rate for rate in rates[-HISTORY:] if rate >= 0]
+    if len(recent) < MIN_HISTORY:
+        return None
+    return median(recent)
+
+
+def _estimate(rate: float | None, start: int, end: int) -> float:
+    if rate is None or end <= start:
+        return 0.0
+    return rate * (end - start) / HOUR_S
+
+
+def compute(spec: MeterSpec, prev: Point | None, cur: Point, rates: Sequence[float]) -> Computed:
+    """The energy of CUR given the reading before it and the meter's recent rates per hour."""
+    flags = set(cur.flags & ARRIVAL_FLAGS)
+    typical = typical_rate(rates)
+    if spec.kind == "manual":
+        start = cur.period_start if cur.period_start is not None else cur.at
+        return Computed(start, start, cur.value * spec.multiplier, 0.0, frozenset(flags))
+    if spec.kind == "interval":
+        own_start = cur.at - spec.interval_s
+        span_start = own_start
+        estimated = 0.0
+        if prev is not None and prev.at < own_start:
+            if cur.at - prev.at > GAP_FACTOR * spec.interval_s:
+                flags.add(FLAG_GAP)
+                span_start = prev.at
+                estimated = _estimate(typical, span_start, own_start)
+            else:
+                own_start = prev.at  # a slightly late reading covers the time since the last
+                span_start = own_start
+        energy = cur.value * spec.multiplier
+        if energy < 0:
+            flags.add(FLAG_NEGATIVE)
+            return Computed(
+                span_start,
+                own_start,
+                0.0,
+                estimated + _estimate(typical, own_start, cur.at),
+                frozenset(flags),
+            )
+        return _judged(
+            spec, Computed(span_start, own_start, energy, estimated), cur.at, flags, typical
+        )
+    # cumulative register
+    if prev is None:
+        return Computed(cur.at, cur.at, 0.0, 0.0, frozenset(flags))
+    start = prev.at
+    if FLAG_REPLACED in cur.flags:
+        # A new meter (or register) starts here: what the old one counted since its last
+        # reading is not known.
+        return Computed(start, cur.at, 0.0, _estimate(typical, start, cur.at), frozenset(flags))
+    delta = cur.value - prev.value
+    if delta < 0:
+        wraps = (
+            spec.rollover_at is not None
+            and prev.value >= ROLLOVER_NEAR * spec.rollover_at
+            and cur.value <= (1 - ROLLOVER_NEAR) * spec.rollover_at
+        )
+        if wraps:
+            assert spec.rollover_at is not None
+            flags.add(FLAG_ROLLOVER)
+            delta = spec.rollover_at - prev.value + cur.value
+        else:
+            # A drop is a new cycle (a reset), never negative energy.
+            flags.add(FLAG_NEGATIVE)
+            return Computed(start, cur.at, 0.0, _estimate(typical, start, cur.at), frozenset(flags))
+    if cur.at - prev.at > GAP_FACTOR * spec.interval_s:
+        flags.add(FLAG_GAP)
+    return _judged(
+        spec, Computed(start, start, delta * spec.multiplier, 0.0), cur.at, flags, typical
+    )
+
+
+def _judged(
+    spec: MeterSpec, computed: Computed, at: int, flags: set[str], typical: float | None
+) -> Computed:
+    """COMPUTED checked against the meter's limit and its own history."""
+    span = at - computed.measured_start
+    hours = span / HOUR_S if span > 0 else 0.0
+    rate = computed.energy / hours if hours else 0.0
+    if spec.max_rate_per_h is not None and hours and rate > spec.max_rate_per_h:
+        flags.add(FLAG_IMPOSSIBLE)
+        estimate = _estimate(typical, computed.measured_start, at)
+        return Computed(
+            computed.span_start,
+            computed.measured_start,
+            0.0,
+            computed.estimated + estimate,
+            frozenset(flags),
+        )
+    if typical is not None and typical > 0 and hours and rate > spec.spike_factor * typical:
+        flags.add(FLAG_SPIKE)  # kept: a spike may be real, but someone should look
+    return Computed(
+        computed.span_start,
+        computed.measured_start,
+        computed.energy,
+        computed.estimated,
+        frozenset(flags),
+    )
+
+
+def measured_rate(computed: Computed, at: int) -> float | None:
+    """Measured energy per hour of a reading at AT, for the meter's history (None if none)."""
+    if computed.energy <= 0 and computed.flags & {FLAG_NEGATIVE, FLAG_IMPOSSIBLE, FLAG_REPLACED}:
+        return None
+    span = at - computed.measured_start
+    if span <= 0:
+        return None
+    return computed.energy * HOUR_S / span
+
+
+def local_hour(at: int) -> str:
+    """The plant-local hour key of the instant AT."""
+    return datetime.fromtimestamp(at + PLANT_OFFSET_S, UTC).strftime("%Y-%m-%dT%H")
+
+
+def keys_of_hour(hour: str) -> tuple[str, str, str]:
+    """The hour, day and month keys an hour key belongs to."""
+    return hour, hour[:10], hour[:7]
+
+
+def spread(start: int, end: int, amount: float) -> dict[str, float]:
+    """AMOUNT spread evenly over (START, END], per plant-local hour."""
+    if amount == 0:
+        return {}
+    if end <= start:
+        return {local_hour(end - 1): amount}
+    out: dict[str, float] = {}
+    span = end - start
+    cursor = start
+    while cursor < end:
+        # Hours are whole in both UTC and UTC+8, so boundaries are multiples of 3600.
+        boundary = min(end, (cursor // HOUR_S + 1) * HOUR_S)
+        key = local_hour(cursor)
+        out[key] = out.get(key, 0.0) + amount * (boundary - cursor) / span
+        cursor = boundary
+    return out
+
+
+QUALITIES = ("measured", "estimated", "entered")
+
+
+def contributions(
+    computed: Computed, at: int, *, entered: bool
+) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """What one reading adds to each roll-up, keyed (grain, period): (measured, estimated,
+    entered)."""
+    out: dict[tuple[str, str], list[float]] = {}
+
+    def add(parts: dict[str, float], index: int) -> None:
+        for hour, amount in parts.items():
+            for grain, key in zip(GRAINS, keys_of_hour(hour), strict=True):
+                bucket = out.setdefault((grain, key), [0.0, 0.0, 0.0])
+                bucket[index] += amount
+
+    add(spread(computed.span_start, computed.measured_start, computed.estimated), 1)
+    add(spread(computed.measured_start, at, computed.energy), 2 if entered else 0)
+    return {key: (v[0], v[1], v[2]) for key, v in out.items()}
+
+
+def merge(
+    into: dict[tuple[str, str], list[float]],
+    parts: dict[tuple[str, str], tuple[float, float, float]],
+    sign: float,
+) -> None:
+    """Add (SIGN = 1) or take away (SIGN = -1) PARTS from the running totals INTO."""
+    for key, values in parts.items():
+        bucket = into.setdefault(key, [0.0, 0.0, 0.0])
+        for index in range(3):
+            bucket[index] += sign * values[index]
+
+
+def chain(
+    spec: MeterSpec, points: Iterable[Point], *, history: Sequence[float] = ()
+) -> list[Computed]:
+    """The energy of each of POINTS (sorted by time), each against the one before it."""
+    rates = list(history)
+    prev: Point | None = None
+    out: list[Computed] = []
+    for point in points:
+        computed = compute(spec, prev, point, rates)
+        out.append(computed)
+        rate = measured_rate(computed, point.at)
+        if rate is not None:
+            rates.append(rate)
+            del rates[:-HISTORY]
+        prev = point
+    return out
+
+
+def parse_split(text: str) -> dict[str, float]:
+    """A split key like "alloy:0.8, extrusion:0.2" as shares; ValueError says what is wrong."""
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name, sep, share = part.partition(":")
+        if not sep:
+            raise ValueError(f"'{part.strip()}' is not line:share")
+        try:
+            value = float(share)
+        except ValueError:
+            raise ValueError(f"'{share.strip()}' is not a number") from None
+        if not 0 < value <= 1:
+            raise ValueError(f"share of {name.strip()} must be above 0 and at most 1")
+        shares[name.strip()] = value
+    if not shares:
+        raise ValueError("empty split key")
+    if abs(sum(shares.values()) - 1) > 1e-6:
+        raise ValueError(f"shares add up to {sum(shares.values()):g}, not 1")
+    return shares

@@ -1,0 +1,370 @@
+"""The one door for readings: validation, idempotency, data quality, roll-ups.
+
+MQTT, HTTP batches, file imports and manual entries all call `ingest`; it never knows which
+door a reading came through except for the source it records.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, col, select
+
+from portal.energy import core, rollups
+from portal.energy.factors import EnergyRules
+from portal.energy.models import Meter, Reading, ReadingIssue
+from portal.energy.rules import energy_rules
+from portal.i18n import _
+
+SOURCES = ("mqtt", "http", "file", "manual")
+MAX_BATCH = 10_000
+FUTURE_SLACK_S = 24 * 3600  # a gateway's clock may run ahead a little; a day is a mistake
+EARLIEST_S = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+READING_TABLE = Reading.__table__  # type: ignore[attr-defined]
+ISSUE_TABLE = ReadingIssue.__table__  # type: ignore[attr-defined]
+SAME_VALUE = 1e-9  # relative: a resent reading with the same value is not a conflict
+
+
+@dataclass(frozen=True)
+class RawReading:
+    """A reading as it arrived: meter code, instant, value and (optionally) its unit."""
+
+    meter: str
+    at_s: int
+    value: float
+    unit: str | None = None
+    replaced: bool = False  # the first reading of a new meter or register (a new start value)
+    period_start_s: int | None = None  # manual entries: start of the period they cover
+
+
+@dataclass(frozen=True)
+class LineError:
+    """Why item INDEX of a batch did not become a reading."""
+
+    index: int
+    field: str
+    message: str
+    kind: str
+
+
+@dataclass
+class IngestResult:
+    """What a batch did."""
+
+    stored: int = 0
+    unchanged: int = 0
+    flagged: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    flagged_readings: list[tuple[str, int, str]] = field(default_factory=list)  # meter, at, flags
+
+
+def to_epoch(value: datetime | int | float | str) -> int:
+    """Unix seconds of VALUE: seconds, or ISO 8601 (without an offset: plant time, UTC+8)."""
+    if isinstance(value, bool):
+        raise ValueError("not a time")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("not a time")
+        return int(value)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=core.PLANT_TZ)
+    return int(value.timestamp())
+
+
+def spec_of(meter: Meter) -> core.MeterSpec:
+    """The maths' view of METER."""
+    return core.MeterSpec(
+        kind=meter.kind,
+        interval_s=meter.interval_s,
+        multiplier=meter.multiplier,
+        rollover_at=meter.rollover_at,
+        max_rate_per_h=meter.max_rate_per_h,
+    )
+
+
+def _point(reading: Reading) -> core.Point:
+    return core.Point(
+        reading.at_s,
+        reading.value,
+        frozenset(filter(None, reading.flags.split(","))),
+        reading.span_start_s if reading.source == "manual" else None,
+    )
+
+
+def _in_service(meter: Meter, at_s: int) -> bool:
+    day = datetime.fromtimestamp(at_s + core.PLANT_OFFSET_S, UTC).date()
+    return meter.in_service_from <= day and (
+        meter.in_service_to is None or day <= meter.in_service_to
+    )
+
+
+def _check(
+    item: RawReading, meter: Meter | None, rules: EnergyRules, now_s: int
+) -> tuple[str, str, str] | float:
+    """The value in the meter's unit, or (kind, field, message) of what is wrong."""
+    if meter is None:
+        return "unknown_meter", "meter", _("No meter with code '%(code)s'.") % {"code": item.meter}
+    if not math.isfinite(item.value):
+        return "invalid", "value", _("Enter a number.")
+    if not EARLIEST_S <= item.at_s <= now_s + FUTURE_SLACK_S:
+        return "invalid", "at", _("The time lies in the future or before 2000.")
+    if not _in_service(meter, item.at_s):
+        return (
+            "out_of_service",
+            "at",
+            _("Meter '%(code)s' is not in service on that date.") % {"code": meter.code},
+        )
+    ratio: Decimal | None = Decimal(1)
+    if item.unit and item.unit != meter.unit:
+        medium = rules.media.get(meter.medium)
+        ratio = medium.factor_to_unit(item.unit) if medium and medium.unit == meter.unit else None
+        if ratio is None:
+            return (
+                "wrong_unit",
+                "unit",
+                _("Meter '%(code)s' reads %(unit)s, not %(given)s.")
+                % {"code": meter.code, "unit": meter.unit, "given": item.unit},
+            )
+    return item.value * float(ratio or 1)
+
+
+def ingest(
+    db: Session,
+    *,
+    items: list[RawReading],
+    source: str,
+    now_s: int | None = None,
+    rules: EnergyRules | None = None,
+) -> IngestResult:
+    """Store ITEMS once each (by meter and time), flag their quality, update the roll-ups."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source}")
+    now_s = int(time.time()) if now_s is None else now_s
+    rules = rules or energy_rules()
+    result = IngestResult()
+    codes = sorted({item.meter for item in items})
+    meters = (
+        {
+            meter.code: meter
+            for meter in db.exec(
+                # Row locks serialise two batches of the same meter on PostgreSQL.
+                select(Meter)
+                .where(col(Meter.code).in_(codes))
+                .order_by(col(Meter.id))
+                .with_for_update()
+            ).all()
+        }
+        if codes
+        else {}
+    )
+    issues: list[dict[str, object]] = []
+    received_at = datetime.fromtimestamp(now_s, UTC)
+    by_meter: dict[int, dict[int, tuple[int, float, RawReading]]] = defaultdict(dict)
+
+    def refuse(index: int, item: RawReading, kind: str, field_name: str, message: str) -> None:
+        result.errors.append(LineError(index, field_name, message, kind))
+        issues.append(
+            {
+                "received_at": received_at,
+                "source": source,
+                "kind": kind,
+                "meter_code": item.meter[:64],
+                "at_s": item.at_s,
+                "value": item.value if math.isfinite(item.value) else None,
+                "unit": (item.unit or "")[:16],
+                "message": message[:300],
+            }
+        )
+
+    for index, item in enumerate(items):
+        meter = meters.get(item.meter)
+        checked = _check(item, meter, rules, now_s)
+        if isinstance(checked, tuple):
+            refuse(index, item, *checked)
+            continue
+        assert meter is not None and meter.id is not None
+        seen = by_meter[meter.id].get(item.at_s)
+        if seen is not None:
+            if _same(seen[1], checked):
+                result.unchanged += 1
+            else:
+                refuse(index, item, *_conflict(meter, item.at_s))
+            continue
+        by_meter[meter.id][item.at_s] = (index, checked, item)
+
+    changes: dict[int, dict[tuple[str, str], list[float]]] = {}
+    for meter_id, new in by_meter.items():
+        meter = next(m for m in meters.values() if m.id == meter_id)
+        changes[meter_id] = {}
+        _ingest_meter(db, meter, new, source, now_s, changes[meter_id], result, refuse)
+    if issues:
+        db.execute(insert(ISSUE_TABLE), issues)
+    rollups.apply(db, changes)
+    return result
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= SAME_VALUE * max(1.0, abs(a), abs(b))
+
+
+def _conflict(meter: Meter, at_s: int) -> tuple[str, str, str]:
+    return (
+        "conflicting_duplicate",
+        "value",
+        _("Meter '%(code)s' already has a different reading at that time; the first is kept.")
+        % {"code": meter.code},
+    )
+
+
+def _ingest_meter(
+    db: Session,
+    meter: Meter,
+    new: dict[int, tuple[int, float, RawReading]],
+    source: str,
+    now_s: int,
+    changes: dict[tuple[str, str], list[float]],
+    result: IngestResult,
+    refuse: Callable[..., None],
+) -> None:
+    """Merge NEW into the meter's stored chain and write what changed."""
+    assert meter.id is not None
+    lo, hi = min(new), max(new)
+    table = READING_TABLE
+    of_meter = table.c.meter_id == meter.id
+    inside = _rows(db, select(table).where(of_meter, table.c.at_s >= lo, table.c.at_s <= hi))
+    before = _rows(
+        db,
+        select(table)
+        .where(of_meter, table.c.at_s < lo)
+        .order_by(table.c.at_s.desc())
+        .limit(core.HISTORY + 1),
+    )
+    after = _rows(
+        db, select(table).where(of_meter, table.c.at_s > hi).order_by(table.c.at_s).limit(1)
+    )
+    stored = {reading.at_s: reading for reading in [*before, *inside, *after]}
+    latest_s = max(stored) if stored else None
+    fresh: dict[int, Reading] = {}
+    for at_s, (index, value, item) in new.items():
+        existing = stored.get(at_s)
+        if existing is not None:
+            if _same(existing.value, value):
+                result.unchanged += 1
+            else:
+                refuse(index, item, *_conflict(meter, at_s))
+            continue
+        arrival = set()
+        if latest_s is not None and at_s < latest_s:
+            arrival.add(core.FLAG_LATE)
+        if item.replaced:
+            arrival.add(core.FLAG_REPLACED)
+        fresh[at_s] = Reading(
+            meter_id=meter.id,
+            at_s=at_s,
+            value=value,
+            source=source,
+            received_at_s=now_s,
+            span_start_s=item.period_start_s if item.period_start_s is not None else at_s,
+            measured_start_s=at_s,
+            flags=",".join(sorted(arrival)),
+        )
+    if not fresh:
+        return
+    timeline = sorted({**stored, **fresh}.items())
+    points = [_point(reading) for _at, reading in timeline]
+    computed = core.chain(spec_of(meter), points)
+    first_new = min(fresh)
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for (at_s, reading), result_of in zip(timeline, computed, strict=True):
+        if at_s < first_new:
+            continue  # context only: nothing before the first new reading changes
+        is_new = at_s in fresh
+        if not is_new:
+            old = rollups.computed_of(reading)
+            if (old.span_start, old.measured_start, old.energy, old.estimated, old.flags) == (
+                result_of.span_start,
+                result_of.measured_start,
+                result_of.energy,
+                result_of.estimated,
+                result_of.flags,
+            ):
+                continue
+            core.merge(changes, rollups.reading_parts(reading), -1)
+        reading.span_start_s = result_of.span_start
+        reading.measured_start_s = result_of.measured_start
+        reading.energy = result_of.energy
+        reading.estimated = result_of.estimated
+        reading.flags = ",".join(sorted(result_of.flags))
+        core.merge(changes, rollups.reading_parts(reading), 1)
+        fields = {
+            "span_start_s": reading.span_start_s,
+            "measured_start_s": reading.measured_start_s,
+            "energy": reading.energy,
+            "estimated": reading.estimated,
+            "flags": reading.flags,
+        }
+        if is_new:
+            inserts.append(
+                {
+                    "meter_id": meter.id,
+                    "at_s": at_s,
+                    "value": reading.value,
+                    "source": reading.source,
+                    "received_at_s": reading.received_at_s,
+                    "note": "",
+                    **fields,
+                }
+            )
+            result.stored += 1
+            judged = result_of.flags - {core.FLAG_LATE}
+            if judged:
+                result.flagged += 1
+                result.flagged_readings.append((meter.code, at_s, reading.flags))
+        else:
+            updates.append({"b_id": reading.id, **fields})
+    if inserts:
+        db.execute(insert(READING_TABLE), inserts)
+    if updates:
+        db.execute(
+            update(READING_TABLE)
+            .where(READING_TABLE.c.id == bindparam("b_id"))
+            .values({name: bindparam(name) for name in updates[0] if name != "b_id"}),
+            updates,
+        )
+
+
+def _rows(db: Session, statement: Any) -> list[Reading]:
+    """Stored readings as detached objects: changed here, written by statements."""
+    return [Reading(**dict(row._mapping)) for row in db.execute(statement)]
+
+
+def month_bounds(month: str) -> tuple[int, int]:
+    """Unix seconds of the plant-local start of MONTH ("2023-01") and of the next month."""
+    year, number = (int(part) for part in month.split("-"))
+    start = datetime(year, number, 1, tzinfo=core.PLANT_TZ)
+    following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=core.PLANT_TZ)
+    return int(start.timestamp()), int(following.timestamp())
+
+
+def parse_month(text: str, field_name: str = "month") -> str:
+    """A month written YYYY-MM, or InvalidInput naming FIELD_NAME."""
+    from portal.errors import InvalidInput
+
+    try:
+        parsed = date.fromisoformat(text.strip() + "-01")
+    except ValueError:
+        raise InvalidInput(_("Enter a month as YYYY-MM."), field=field_name) from None
+    if not 2000 <= parsed.year <= 2100:
+        raise InvalidInput(_("Enter a month as YYYY-MM."), field=field_name)
+    return parsed.strftime("%Y-%m")

@@ -1,0 +1,150 @@
+"""Hourly, daily and monthly roll-ups: kept up to date by additive upserts, and verified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from portal.energy import core
+from portal.energy.models import Reading, Rollup
+
+ROLLUP = Rollup.__table__  # type: ignore[attr-defined]
+TOLERANCE = 1e-6  # relative; roll-ups are float sums, summed in another order
+
+
+def computed_of(reading: Reading) -> core.Computed:
+    """The energy a stored reading stands for."""
+    return core.Computed(
+        reading.span_start_s,
+        reading.measured_start_s,
+        reading.energy,
+        reading.estimated,
+        frozenset(filter(None, reading.flags.split(","))),
+    )
+
+
+def reading_parts(
+    reading: Reading,
+) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """What a stored reading adds to its meter's roll-ups."""
+    return core.contributions(
+        computed_of(reading), reading.at_s, entered=reading.source == "manual"
+    )
+
+
+def apply(db: Session, changes: dict[int, dict[tuple[str, str], list[float]]]) -> None:
+    """Add CHANGES (per meter, per (grain, period): measured, estimated, entered) to the
+    roll-ups; an upsert that adds, so concurrent writers never lose each other's part."""
+    rows = [
+        {
+            "meter_id": meter_id,
+            "grain": grain,
+            "period": period,
+            "measured": values[0],
+            "estimated": values[1],
+            "entered": values[2],
+        }
+        for meter_id, parts in changes.items()
+        for (grain, period), values in parts.items()
+        if any(abs(value) > 1e-12 for value in values)
+    ]
+    if not rows:
+        return
+    dialect = db.get_bind().dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(ROLLUP)
+    statement = statement.on_conflict_do_update(
+        index_elements=["meter_id", "grain", "period"],
+        set_={
+            name: ROLLUP.c[name] + statement.excluded[name]
+            for name in ("measured", "estimated", "entered")
+        },
+    )
+    rows.sort(key=lambda row: (row["meter_id"], row["grain"], row["period"]))  # lock order
+    db.execute(statement, rows)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A roll-up whose stored figure differs from the readings."""
+
+    meter_id: int
+    grain: str
+    period: str
+    stored: tuple[float, float, float]
+    recomputed: tuple[float, float, float]
+
+
+def recompute(readings: Iterable[Reading]) -> dict[tuple[int, str, str], list[float]]:
+    """Roll-ups rebuilt from READINGS."""
+    totals: dict[tuple[int, str, str], list[float]] = {}
+    for reading in readings:
+        for (grain, period), values in reading_parts(reading).items():
+            bucket = totals.setdefault((reading.meter_id, grain, period), [0.0, 0.0, 0.0])
+            for index in range(3):
+                bucket[index] += values[index]
+    return totals
+
+
+def _differs(a: Iterable[float], b: Iterable[float]) -> bool:
+    return any(abs(x - y) > TOLERANCE * max(1.0, abs(x), abs(y)) for x, y in zip(a, b, strict=True))
+
+
+def verify(db: Session, *, meter_ids: list[int] | None = None, fix: bool = False) -> list[Drift]:
+    """Recompute every roll-up from the readings; the ones that drifted (rewritten if FIX)."""
+    readings_table = Reading.__table__  # type: ignore[attr-defined]
+    ids = set(meter_ids or [])
+    if not meter_ids:
+        ids |= set(db.execute(sa_select(readings_table.c.meter_id).distinct()).scalars())
+        ids |= set(db.execute(sa_select(ROLLUP.c.meter_id).distinct()).scalars())
+    drifts: list[Drift] = []
+    for meter_id in sorted(ids):
+        # Core statements: what the database holds now, never a session's cached objects.
+        table = Reading.__table__  # type: ignore[attr-defined]
+        readings = [
+            Reading(**dict(row._mapping))
+            for row in db.execute(select(table).where(table.c.meter_id == meter_id))
+        ]
+        fresh = recompute(readings)
+        stored = {
+            (row.meter_id, row.grain, row.period): (row.measured, row.estimated, row.entered)
+            for row in db.execute(select(ROLLUP).where(ROLLUP.c.meter_id == meter_id))
+        }
+        for key in sorted(set(fresh) | set(stored)):
+            now = tuple(fresh.get(key, (0.0, 0.0, 0.0)))
+            was = stored.get(key, (0.0, 0.0, 0.0))
+            if _differs(now, was):
+                drifts.append(Drift(key[0], key[1], key[2], was, (now[0], now[1], now[2])))
+        if fix and any(drift.meter_id == meter_id for drift in drifts):
+            db.execute(delete(ROLLUP).where(ROLLUP.c.meter_id == meter_id))
+            apply(
+                db,
+                {
+                    meter_id: {
+                        (grain, period): values for (_m, grain, period), values in fresh.items()
+                    }
+                },
+            )
+    return drifts
+
+
+def totals(
+    db: Session, *, grain: str, first: str, last: str, meter_ids: list[int] | None = None
+) -> dict[tuple[int, str], tuple[float, float, float]]:
+    """Roll-ups of GRAIN from period FIRST to LAST (inclusive), per (meter, period)."""
+    c = ROLLUP.c
+    query = sa_select(
+        c.meter_id, c.period, func.sum(c.measured), func.sum(c.estimated), func.sum(c.entered)
+    ).where(c.grain == grain, c.period >= first, c.period <= last)
+    if meter_ids is not None:
+        query = query.where(c.meter_id.in_(meter_ids))
+    query = query.group_by(c.meter_id, c.period)
+    return {
+        (meter_id, period): (float(m or 0), float(e or 0), float(n or 0))
+        for meter_id, period, m, e, n in db.execute(query).all()
+    }
