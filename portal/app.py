@@ -28,6 +28,8 @@ from portal.errors import Busy, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.inputs_guard import refuse_control_characters
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
+from portal.pact.errors import PactError, is_pact_path, pact_error_response
+from portal.pact.outbox import start_in_background as start_pact_outbox
 from portal.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -57,6 +59,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     """What a serving process does once it has started, and before it stops."""
     # Files a crash left behind, swept in a thread: it reads the disk and the database.
     _app.state.file_sweep = sweep_in_background(get_settings())
+    # Answers owed to other PACT hosts, delivered by a thread (it calls them and the database).
+    pact_outbox = start_pact_outbox()
     # What is loaded by now lives as long as the process. Left to the collector, every full
     # pass walked it again (~80 ms), and a buyer's check that met one waited that long. Not
     # in tests: they start an app per test, and each freeze would walk the whole test run.
@@ -67,6 +71,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if pact_outbox is not None:
+            pact_outbox.close()
         if freeze:
             gc.unfreeze()
 
@@ -108,6 +114,8 @@ async def csrf_protect(request: Request) -> None:
     """Refuse state changes from other sites and forms without this browser's token."""
     if request.method not in UNSAFE_METHODS:
         return
+    if is_pact_path(request.url.path):
+        return  # PACT callers prove themselves in headers (Basic, Bearer), never by cookies
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return  # tokens are not sent ambiently by browsers, so CSRF cannot ride on them
     if request.url.path.startswith("/api/") and request.state.web_session is None:
@@ -142,6 +150,8 @@ def _error_response(
     request: Request, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
     response: Response
+    if is_pact_path(request.url.path):
+        return pact_error_response(status, message, headers=headers)
     if _wants_json(request):
         response = JSONResponse({"detail": message}, status_code=status)
     else:
@@ -202,6 +212,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.message if exc.status_code not in (403, 404) else ""
         message = message or _default_message(exc.status_code)
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Busy) else {}
+        if is_pact_path(request.url.path):
+            return pact_error_response(exc.status_code, message, headers=headers)
         if _wants_json(request):
             body: dict[str, Any] = {"detail": message}
             if exc.field:
@@ -230,8 +242,14 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed_methods(request))
         return _error_response(request, exc.status_code, _default_message(exc.status_code), headers)
 
+    @app.exception_handler(PactError)
+    async def pact_error(request: Request, exc: PactError) -> Response:
+        return pact_error_response(exc.status, exc.message, exc.code)
+
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if is_pact_path(request.url.path):
+            return pact_error_response(400, "; ".join(validation_message(e) for e in exc.errors()))
         problems = [
             {
                 "field": ".".join(
@@ -310,9 +328,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.catalog.routes import router as catalog_router
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
-    from portal.energy.api import router as energy_api
-    from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
+    from portal.pact.host import router as pact_host
+    from portal.pact.pages import router as pact_pages
     from portal.procurement.api import router as procurement_api
     from portal.procurement.routes import router as procurement_router
     from portal.suppliers.api import router as suppliers_api
@@ -347,21 +365,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declarations_router,
         procurement_router,
         tracking_router,
-        energy_router,
+        pact_pages,
     ]
-    api_routers = [
-        api_router,
-        suppliers_api,
-        declarations_api,
-        procurement_api,
-        tracking_api,
-        energy_api,
-    ]
-    # Deny by default: building the table refuses a route without a role requirement.
+    api_routers = [api_router, suppliers_api, declarations_api, procurement_api, tracking_api]
+    # Deny by default: building the table refuses a route without a role requirement. The
+    # PACT host's routes name no portal role (an empty one): PACT's own credentials let in.
     app.state.route_table = route_table(
-        [("", router) for router in html_routers] + [("/api/v1", router) for router in api_routers]
+        [("", router) for router in [*html_routers, pact_host]]
+        + [("/api/v1", router) for router in api_routers]
     )
-    for router in html_routers:
+    for router in [*html_routers, pact_host]:
         app.include_router(router, include_in_schema=False)
     for router in api_routers:
         app.include_router(

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal.checking.cli import rules_app
 from portal.config import get_settings
-from portal.energy.cli import energy_app
+from portal.pact.cli import pact_app, tls_app
 from portal.pdfreading.cli import pdf_app
 from portal.tracking.cli import report_command
 
@@ -31,7 +31,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(files_app, name="files")
 app.add_typer(rules_app, name="rules")
 app.add_typer(pdf_app, name="pdf")
-app.add_typer(energy_app, name="energy")
+app.add_typer(pact_app, name="pact")
+app.add_typer(tls_app, name="tls")
 app.command("report")(report_command)
 
 CLI_ACTOR_LABEL = "command line"
@@ -54,11 +55,17 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    tls_cert: Annotated[
+        str | None, typer.Option(help="TLS certificate (PEM): serve HTTPS, as PACT requires.")
+    ] = None,
+    tls_key: Annotated[str | None, typer.Option(help="The certificate's private key.")] = None,
 ) -> None:
-    """Serve the portal over HTTP."""
+    """Serve the portal over HTTP, or HTTPS with --tls-cert and --tls-key."""
     import uvicorn
 
     get_settings()  # refuse to start with bad settings before binding the port
+    if (tls_cert is None) != (tls_key is None):
+        _fail("tls: give both --tls-cert and --tls-key", 2)
     uvicorn.run(
         "portal.app:create_app",
         factory=True,
@@ -68,6 +75,8 @@ def serve(
         reload=reload,
         proxy_headers=True,
         access_log=False,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
     )
 
 

@@ -98,6 +98,22 @@ EXPECTED: dict[str, str] = {
     "api_year_report":            "401 403 403 200 403",
     "api_line_year":              "401 403 403 200 403",
     "api_save_line_year":         "401 403 403 422 403",
+    # PACT: pages for administrators and the esg team; the PACT host's own routes refuse
+    # plain http to everyone (this client is not HTTPS), before any credentials count
+    "pact_clients":               "303 403 403 403 200",
+    "create_pact_client":         "303 403 403 403 422",
+    "revoke_pact_client":         "303 403 403 403 404",
+    "pact_published":             "303 403 403 200 200",
+    "publish_pact_footprint":     "303 403 403 422 403",
+    "pact_published_json":        "303 403 403 404 404",
+    "pact_token":                 "403 403 403 403 403",
+    "pact_openid_configuration":  "403 403 403 403 403",
+    "pact_list_footprints":       "403 403 403 403 403",
+    "pact_get_footprint":         "403 403 403 403 403",
+    "pact_v2_list_footprints":    "403 403 403 403 403",
+    "pact_v2_get_footprint":      "403 403 403 403 403",
+    "pact_events":                "403 403 403 403 403",
+    "pact_v2_events":             "403 403 403 403 403",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 
@@ -151,6 +167,8 @@ def site(client: TestClient, session: Session, world: World) -> Site:
             "line": "alloy",
             "year": "2026",
             "fmt": "csv",
+            "client_id": "pact-no-such-client",
+            "footprint_id": "00000000-0000-0000-0000-000000000000",
         }
     )
 

@@ -1,0 +1,1 @@
+"""PACT (WBCSD Partnership for Carbon Transparency) exchange: the portal as host and client."""

@@ -1,0 +1,161 @@
+"""Pages: PACT clients (administrators) and the plant's published footprints (ESG team)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from portal.accounts.models import Role
+from portal.db import DbSession
+from portal.errors import Conflict, InvalidInput
+from portal.pact import auth, publishing
+from portal.pact.config import get_pact_settings
+from portal.security import Principal, require_roles
+from portal.tracking import service as tracking
+from portal.web import redirect, render
+
+router = APIRouter()
+AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+EsgOnly = Annotated[Principal, Depends(require_roles(Role.ESG))]
+EsgOrAdmin = Annotated[Principal, Depends(require_roles(Role.ESG, Role.ADMIN))]
+
+
+def _clients_page(
+    request: Request,
+    db: DbSession,
+    *,
+    created: auth.NewClient | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "pact/clients.html",
+        {
+            "clients": auth.list_clients(db),
+            "created": created,
+            "errors": errors or {},
+            "form": form or {},
+            "token_url": request.url_for("pact_token"),
+        },
+        status,
+    )
+
+
+@router.get("/admin/pact/clients", name="pact_clients")
+def pact_clients(request: Request, db: DbSession, _admin: AdminOnly) -> Response:
+    """The customer companies' PACT clients."""
+    return _clients_page(request, db)
+
+
+@router.post("/admin/pact/clients", name="create_pact_client")
+def create_pact_client(
+    request: Request,
+    db: DbSession,
+    admin: AdminOnly,
+    name: Annotated[str, Form(max_length=200)],
+    callback_base_url: Annotated[str, Form(max_length=500)] = "",
+    callback_client_id: Annotated[str, Form(max_length=200)] = "",
+    callback_secret: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Create a client; its secret is shown on this answer only."""
+    form = {
+        "name": name,
+        "callback_base_url": callback_base_url,
+        "callback_client_id": callback_client_id,
+    }
+    try:
+        created = auth.create_client(
+            db,
+            actor=admin.actor(request),
+            name=name,
+            callback_base_url=callback_base_url,
+            callback_client_id=callback_client_id,
+            callback_secret=callback_secret,
+        )
+    except InvalidInput as invalid:
+        return _clients_page(
+            request, db, errors={invalid.field or "name": invalid.message}, form=form, status=422
+        )
+    response = _clients_page(request, db, created=created)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/admin/pact/clients/{client_id}/revoke", name="revoke_pact_client")
+def revoke_pact_client(
+    request: Request, db: DbSession, admin: AdminOnly, client_id: str
+) -> Response:
+    """Revoke a client: its tokens stop working at once."""
+    auth.revoke_client(db, actor=admin.actor(request), client_id=client_id)
+    return redirect("/admin/pact/clients", request)
+
+
+def _published_page(
+    request: Request,
+    db: DbSession,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "pact/published.html",
+        {
+            "publications": publishing.publications(db),
+            "lines": tracking.lines(),
+            "targets_lines": publishing.get_targets().lines,
+            "default_year": tracking.current_year() - 1,
+            "errors": errors or {},
+            "form": form or {},
+            "domain": get_pact_settings().plant_domain,
+        },
+        status,
+    )
+
+
+@router.get("/pact/published", name="pact_published")
+def pact_published(request: Request, db: DbSession, _who: EsgOrAdmin) -> Response:
+    """What the plant published over PACT, and to whom each footprint was served."""
+    return _published_page(request, db)
+
+
+@router.post("/pact/published", name="publish_pact_footprint")
+def publish_pact_footprint(
+    request: Request,
+    db: DbSession,
+    esg: EsgOnly,
+    line: Annotated[str, Form(max_length=16)],
+    year: Annotated[int, Form()],
+) -> Response:
+    """Publish a product line's footprint for a year from today's figures."""
+    try:
+        publishing.publish(db, actor=esg.actor(request), line=line, year=tracking.check_year(year))
+    except (InvalidInput, Conflict) as refused:
+        db.rollback()
+        return _published_page(
+            request,
+            db,
+            errors={refused.field or "year": refused.message},
+            form={"line": line, "year": year},
+            status=refused.status_code,
+        )
+    return redirect("/pact/published", request)
+
+
+@router.get("/pact/published/{footprint_id}.json", name="pact_published_json")
+def pact_published_json(db: DbSession, _who: EsgOrAdmin, footprint_id: str) -> Response:
+    """A published footprint as PACT v3 JSON, for download."""
+    row = publishing.get_footprint(db, footprint_id)
+    body = json.dumps(publishing.served_body(row), ensure_ascii=False, indent=2)
+    filename = f"pact-{row.product_line}-{row.year}-{row.id[:8]}.json"
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
