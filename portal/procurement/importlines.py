@@ -5,11 +5,12 @@ Queries only; what a line's outcome is belongs to portal.procurement.imports.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import Text, bindparam, cast, func, insert, literal, or_, update
 from sqlmodel import Session, col, select
 
 from portal.procurement.importfile import ROW
@@ -37,23 +38,33 @@ def store(db: Session, *, import_id: int, lines: Sequence[Mapping[str, Any]]) ->
 
 @dataclass(frozen=True)
 class StoredLine:
-    """A line as stored: its id, the line as read (with its row) and its last outcome."""
+    """A line as stored: its id, the line as read (with its row) and its last outcome's JSON."""
 
     id: int
     raw: dict[str, Any]
-    result: dict[str, Any] | None
+    result_json: str | None
 
 
 def between(
-    db: Session, *, import_id: int, start: int = 0, end: int | None = None
+    db: Session,
+    *,
+    import_id: int,
+    start: int = 0,
+    end: int | None = None,
+    with_results: bool = False,
 ) -> list[StoredLine]:
-    """The lines from index START up to END (all when None), in the file's order."""
+    """The lines from index START up to END (all when None), in the file's order.
+
+    WITH_RESULTS, each with its last outcome as stored text: compared, not decoded (decoding
+    20,000 outcomes took most of a confirmation's reading).
+    """
+    result = cast(PurchaseImportLine.result, Text) if with_results else literal(None)
     statement = (
         select(
             PurchaseImportLine.id,
             PurchaseImportLine.sheet_row,
             PurchaseImportLine.cells,
-            PurchaseImportLine.result,
+            result,
         )
         .where(
             col(PurchaseImportLine.import_id) == import_id,
@@ -64,10 +75,8 @@ def between(
     if end is not None:
         statement = statement.where(col(PurchaseImportLine.line_index) < end)
     return [
-        StoredLine(
-            id=line_id or 0, raw={ROW: row, **cells}, result=dict(result) if result else None
-        )
-        for line_id, row, cells, result in db.exec(statement)
+        StoredLine(id=line_id or 0, raw={ROW: row, **cells}, result_json=stored)
+        for line_id, row, cells, stored in db.exec(statement)
     ]
 
 
@@ -107,7 +116,8 @@ def write_results(
             "new_result": result,
         }
         for line, result in outcomes
-        if not only_changed or line.result != result
+        # As the JSON column writes it (json.dumps): equal text, equal outcome.
+        if not only_changed or line.result_json != json.dumps(result)
     ]
     if rows:
         statement = (

@@ -54,8 +54,8 @@ BATCH_SIZE = 5000
 CHECKING, PREVIEWED, CONFIRMING, CONFIRMED = "checking", "previewed", "confirming", "confirmed"
 SHOWN = 100  # characters of a value a line's outcome keeps to show (the cell keeps it all)
 # Uploads being read or waiting for a worker at once; the next is told to come back, so
-# waiting files never take all the request slots (portal.db).
-READING_PLACES = REQUEST_SLOTS // 3
+# waiting files never take the request slots (portal.db) that PDFs being read leave.
+READING_PLACES = REQUEST_SLOTS // 5
 
 
 @dataclass
@@ -418,7 +418,7 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise Conflict(_("This import has already been confirmed."))
     ruleset = get_ruleset()
-    stored = importlines.between(db, import_id=import_id)
+    stored = importlines.between(db, import_id=import_id, with_results=True)
     outcomes = assess(db, [line.raw for line in stored], judge=Judge(ruleset), seen={})
     # Only lines whose outcome changed since the preview are written again.
     importlines.write_results(

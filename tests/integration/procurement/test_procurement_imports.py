@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,12 +13,14 @@ from factories import make_declaration
 from fastapi.testclient import TestClient
 from helpers import csrf_from
 from openpyxl import Workbook
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from portal.audit import AuditEvent
 from portal.declarations.models import DeclarationStatus
 from portal.procurement import imports
-from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
+from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport, PurchaseImportLine
 
 HEADER = "po_number,po_line,supplier,material,quantity_t,date,product_line,exception_reason"
 GOOD = [
@@ -328,3 +331,57 @@ def test_each_import_line_is_answered_as_the_check_api_answers_it(
         assert Decimal(result["emissions_t"]) == Decimal(answer["emissions_t"])
     chosen = [result["declaration_id"] for result in results[:2]]
     assert chosen[0] != chosen[1] and None not in chosen
+
+
+def test_lines_are_rows_and_each_batch_writes_only_its_own(
+    buyer_client: TestClient,
+    session: Session,
+    engine: Engine,
+    plant,
+    hydro_declared,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    written: list[int] = []
+
+    def count_line_writes(_c, _cursor, statement: str, parameters, _context, many: bool) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE PURCHASE_IMPORT_LINE"):
+            written.append(len(parameters) if many else 1)
+
+    event.listen(engine, "before_cursor_execute", count_line_writes)
+    try:
+        page = upload(
+            buyer_client,
+            csv_file(*[f"L-{n},1,YNSD,al_primary_ingot,1,2026-02-01,alloy," for n in range(5)]),
+        )
+        url = import_url(page)
+        token = csrf_from(page.text)
+        for _ in range(3):
+            buyer_client.post(url + "/check", data={"csrf_token": token})
+        assert "5 lines: 5 new" in buyer_client.get(url).text
+        assert confirm(buyer_client, url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count_line_writes)
+    # 5 lines in batches of 2: each batch writes its 2, 2 and 1 outcomes, nothing before it;
+    # confirming checks all 5 again and writes none, as none changed.
+    assert written == [2, 2, 1]
+    assert len(session.exec(select(Purchase)).all()) == 5
+    lines = session.exec(select(PurchaseImportLine).order_by(PurchaseImportLine.line_index)).all()
+    assert [(line.sheet_row, line.cells["po_number"], line.status) for line in lines] == [
+        (n + 2, f"L-{n}", "new") for n in range(5)
+    ]
+
+
+def test_an_over_long_cell_is_kept_once_not_repeated_in_the_outcome(
+    buyer_client: TestClient,
+    session: Session,
+    plant,  # type: ignore[no-untyped-def]
+) -> None:
+    long = "x" * 2100  # the longest a cell is kept; every field refuses it
+    page = upload(buyer_client, csv_file(",".join([long] * 7 + [""])))
+    assert "1 invalid" in page.text
+    [line] = session.exec(select(PurchaseImportLine)).all()
+    assert line.cells["supplier"] == long  # the cell as read, once
+    # Seven 2,100-character values shown cut to 100 characters, in the row and each problem.
+    assert line.result is not None and len(json.dumps(line.result)) < 4000
+    assert line.result["supplier"] == "x" * 100 + "…"
