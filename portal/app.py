@@ -328,6 +328,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.catalog.routes import router as catalog_router
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
+    from portal.energy.api import router as energy_api
+    from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
     from portal.pact.host import router as pact_host
     from portal.pact.pages import router as pact_pages
@@ -365,9 +367,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declarations_router,
         procurement_router,
         tracking_router,
+        energy_router,
         pact_pages,
     ]
-    api_routers = [api_router, suppliers_api, declarations_api, procurement_api, tracking_api]
+    api_routers = [
+        api_router,
+        suppliers_api,
+        declarations_api,
+        procurement_api,
+        tracking_api,
+        energy_api,
+    ]
     # Deny by default: building the table refuses a route without a role requirement. The
     # PACT host's routes name no portal role (an empty one): PACT's own credentials let in.
     app.state.route_table = route_table(

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from portal.checking.cli import rules_app
 from portal.config import get_settings
+from portal.energy.cli import energy_app
 from portal.pact.cli import pact_app, tls_app
 from portal.pdfreading.cli import pdf_app
 from portal.tracking.cli import report_command
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(files_app, name="files")
 app.add_typer(rules_app, name="rules")
 app.add_typer(pdf_app, name="pdf")
+app.add_typer(energy_app, name="energy")
 app.add_typer(pact_app, name="pact")
 app.add_typer(tls_app, name="tls")
 app.command("report")(report_command)

@@ -4,27 +4,45 @@ from portal.accounts.models import ApiToken, Invitation, SignInThrottle, User, W
 from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
 from portal.declarations.models import Declaration, EvidenceFile
+from portal.energy.models import (
+    Alert,
+    Certificate,
+    GreenInstrument,
+    Meter,
+    Production,
+    Reading,
+    ReadingIssue,
+    Rollup,
+)
 from portal.pact.models import PactClient, PactFootprint, PactOutbox, PactServed
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 from portal.suppliers.models import Supplier
 from portal.tracking.models import LineYear
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "AuditEvent",
     "AuditHead",
     "BuyerCheck",
+    "Certificate",
     "Declaration",
     "EvidenceFile",
+    "GreenInstrument",
     "IdempotencyKey",
     "Invitation",
     "LineYear",
+    "Meter",
     "PactClient",
     "PactFootprint",
     "PactOutbox",
     "PactServed",
+    "Production",
     "Purchase",
     "PurchaseImport",
+    "Reading",
+    "ReadingIssue",
+    "Rollup",
     "SignInThrottle",
     "Supplier",
     "User",

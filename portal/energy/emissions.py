@@ -14,6 +14,7 @@ from portal.energy.factors import GridFactor
 from portal.energy.meters import line_shares
 from portal.energy.models import GreenInstrument, Meter, Production
 from portal.energy.rules import energy_rules
+from portal.i18n import _
 
 
 def months_of(year: int) -> list[str]:
@@ -179,13 +180,15 @@ def metered_line_years(
                 continue
             total = energy.line_total(line)
             tco2e = total.scope12_t(energy.method)
-            shares = ", ".join(
-                f"{quality} {total.quality_t[quality] / (sum(total.quality_t.values()) or 1):.0%}"
-                for quality in carbon.QUALITIES
-            )
+            whole = sum(total.quality_t.values()) or 1.0
+            share = {q: f"{total.quality_t[q] / whole:.0%}" for q in carbon.QUALITIES}
             found[(line, year)] = MeteredYear(
                 scope12_t=Decimal(str(round(tco2e, 3))),
                 production_t=energy.production_t(line),
-                source=f"meters, Scope 2 {energy.method}-based ({shares})",
+                source=_(
+                    "from the plant's meters, Scope 2 %(method)s-based: %(measured)s measured, "
+                    "%(estimated)s estimated, %(entered)s entered"
+                )
+                % {"method": energy.method, **share},
             )
     return found

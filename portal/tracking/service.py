@@ -252,7 +252,7 @@ def figures_for_years(db: Session, *, years: list[int]) -> list[YearFigures]:
     by_year: dict[int, list[Sums]] = {}
     for row in sums:
         by_year.setdefault(row.year, []).append(row)
-    inputs = line_inputs(db, first_year=first, last_year=last)
+    inputs = with_metered(db, line_inputs(db, first_year=first, last_year=last), first, last)
     return [
         YearFigures(
             year=year,
@@ -269,6 +269,25 @@ def figures_for_years(db: Session, *, years: list[int]) -> list[YearFigures]:
         )
         for year in years
     ]
+
+
+def with_metered(
+    db: Session, inputs: dict[tuple[str, int], Inputs], first_year: int, last_year: int
+) -> dict[tuple[str, int], Inputs]:
+    """INPUTS with Scope 1+2 from the plant's meters where they measured the line's year."""
+    from portal.energy.emissions import metered_line_years
+
+    out = dict(inputs)
+    metered = metered_line_years(db, first_year=first_year, last_year=last_year)
+    for key, found in metered.items():
+        entered = inputs.get(key)
+        production = entered.production_t if entered else None
+        out[key] = Inputs(
+            production_t=production if production is not None else found.production_t,
+            scope12_t=found.scope12_t,
+            source=found.source,
+        )
+    return out
 
 
 def year_figures(db: Session, *, year: int) -> YearFigures:
