@@ -267,13 +267,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def on_event_loop_thread() -> bool:
-    """Whether the calling thread is running an asyncio event loop."""
+def on_serving_loop_thread() -> bool:
+    """Whether the calling thread is running an event loop that serves the portal's requests.
+
+    Those are the loops that have handed out request slots; another library's loop (a test's
+    browser driver, say) is not the portal's to keep free.
+    """
     try:
-        asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
         return False
-    return True
+    return loop in _slots
 
 
 def watch_event_loop_use(report: Callable[[str], None]) -> None:
@@ -284,11 +288,11 @@ def watch_event_loop_use(report: Callable[[str], None]) -> None:
     """
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        if on_event_loop_thread():
+        if on_serving_loop_thread():
             report(f"statement on the event loop: {sql[:200]}")
 
     def checkout(*_args: Any) -> None:
-        if on_event_loop_thread():
+        if on_serving_loop_thread():
             report("database connection taken on the event loop")
 
     event.listen(Engine, "before_cursor_execute", statement)
