@@ -64,6 +64,28 @@ class _Context:
     in_table: bool
 
 
+class _PageLines:
+    """A page's lines with what the table search asks of each, worked out once."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self.lines = lines
+        self.has_number = [any(find_numbers(c.text) for c in line.cells) for line in lines]
+        self.states_figure = [
+            any(
+                _unit_after(cell.lower, number.end) is not None
+                for cell in line.cells
+                for number in find_numbers(cell.text)
+            )
+            if has
+            else False
+            for line, has in zip(lines, self.has_number, strict=True)
+        ]
+        self.headers: dict[int, int | None] = {}
+
+    def __getitem__(self, index: int) -> Line:
+        return self.lines[index]
+
+
 def declared_unit_of(layouts: Sequence[PageLayout]) -> DeclaredUnit | None:
     """The first declared or functional unit the document states, on any page."""
     for layout in layouts:
@@ -84,11 +106,14 @@ def choose_footprint(
     declared = declared_unit_of(layouts)
     found: list[_Found] = []
     for layout in layouts:
+        page_lines = _PageLines(layout.lines)
         for index, line in enumerate(layout.lines):
             for position, cell in enumerate(line.cells):
                 previous_end = 0  # the end of the cell's previous figure with a unit
                 for number in find_numbers(cell.text, decimal_comma=decimal_comma):
-                    item = _candidate(layout, index, position, cell, number, previous_end, declared)
+                    item = _candidate(
+                        layout, page_lines, index, position, cell, number, previous_end, declared
+                    )
                     if item is not None:
                         found.append(item)
                     if _unit_after(cell.lower, number.end) is not None:
@@ -99,6 +124,7 @@ def choose_footprint(
 
 def _candidate(
     layout: PageLayout,
+    lines: _PageLines,
     index: int,
     position: int,
     cell: Cell,
@@ -109,7 +135,7 @@ def _candidate(
     lower = cell.lower
     if lower[number.end : number.end + 2].lstrip().startswith("%"):
         return None
-    context = _context(layout.lines, index, position, cell, number, previous_end)
+    context = _context(lines, index, position, cell, number, previous_end)
     unit = context.unit
     if unit is None or unit.per_other is not None:
         return None
@@ -141,7 +167,7 @@ def _candidate(
         snippet=_snippet(context, cell, number),
         score=score,
         reasons=reasons,
-        table=None if table is None else (table[0], _header_index(layout.lines, index)),
+        table=None if table is None else (table[0], _header_index(lines, index)),
         column_x=cell.x,
         row_kind=row_kind,
         numerator_kg=unit.numerator_kg,
@@ -150,7 +176,7 @@ def _candidate(
 
 
 def _context(
-    lines: Sequence[Line], index: int, position: int, cell: Cell, number: Number, previous_end: int
+    lines: _PageLines, index: int, position: int, cell: Cell, number: Number, previous_end: int
 ) -> _Context:
     line = lines[index]
     lower = cell.lower
@@ -199,27 +225,35 @@ def _unit_after(lower: str, end: int) -> Co2eUnit | None:
     return unit
 
 
-def _header_line(lines: Sequence[Line], index: int) -> int | None:
+def _header_line(lines: _PageLines, index: int) -> int | None:
     """The nearest line above that looks like a table header (cells, none of them numbers)."""
+    if index not in lines.headers:
+        lines.headers[index] = _find_header(lines, index)
+    return lines.headers[index]
+
+
+def _find_header(lines: _PageLines, index: int) -> int | None:
     below = lines[index]
     for above in range(index - 1, max(-1, index - _MAX_TABLE_LINES), -1):
         line = lines[above]
         if line.y - below.y > _TABLE_GAP_EM * max(line.size, 1.0):
             return None
-        if len(line.cells) >= 2 and not any(find_numbers(cell.text) for cell in line.cells):
+        if len(line.cells) >= 2 and not lines.has_number[above]:
             return above
         if len(line.cells) == 1 and len(line.cells[0].text) > 60:
             return None  # prose, not a table
+        if lines.headers.get(above, -1) is not None and above in lines.headers:
+            return lines.headers[above]  # the row above belongs to the same table
         below = line
     return None
 
 
-def _header_index(lines: Sequence[Line], index: int) -> int:
+def _header_index(lines: _PageLines, index: int) -> int:
     header = _header_line(lines, index)
     return index if header is None else header
 
 
-def _caption(lines: Sequence[Line], top: int) -> str:
+def _caption(lines: _PageLines, top: int) -> str:
     """Up to three lines above a table (or a line), stopping at a wide gap."""
     parts = []
     below = lines[top]
@@ -227,11 +261,7 @@ def _caption(lines: Sequence[Line], top: int) -> str:
         line = lines[above]
         if line.y - below.y > _TABLE_GAP_EM * 1.6 * max(line.size, 1.0):
             break
-        if (len(line.cells) > 1 and any(find_numbers(cell.text) for cell in line.cells)) or any(
-            _unit_after(cell.lower, number.end) is not None
-            for cell in line.cells
-            for number in find_numbers(cell.text)
-        ):
+        if (len(line.cells) > 1 and lines.has_number[above]) or lines.states_figure[above]:
             break  # a row of another table, or a statement of its own figure
         parts.append(" ".join(cell.lower for cell in line.cells))
         below = line
