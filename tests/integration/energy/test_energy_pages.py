@@ -37,6 +37,8 @@ def test_live_page_updates_itself_and_shows_silent_and_flagged_meters(
     assert "<html" not in fragment.text and 'id="live-lines"' in fragment.text
     # the last reading is an hour old: four hourly intervals have not passed, not silent
     assert 'id="no-silent"' in fragment.text
+    chinese = client.get("/energy", headers={"Accept-Language": "zh"})
+    assert "实时能源" in chinese.text and "当前功率" in chinese.text
 
 
 def test_a_flagged_reading_raises_one_alert_acknowledged_with_a_comment(
