@@ -196,12 +196,13 @@ def deliver(engine: Engine, outbox_id: int) -> str:
         answer = answer_for(db, row)
         secret = callback_secret(client)
         client_id = client.callback_client_id
+        target, version = row.target, row.api_version
         db.rollback()  # no transaction is held while another host is called
     error = None
     try:
         if not client_id or secret is None:
             raise DeliveryFailed("no usable credentials for the client's host")
-        send(row.target, client_id, secret, answer.body, row.api_version)
+        send(target, client_id, secret, answer.body, version)
     except DeliveryFailed as failed:
         error = str(failed)
     now = utcnow()

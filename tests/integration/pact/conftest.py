@@ -14,14 +14,14 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tracking"))
 
-from tracking_golden import build_golden  # noqa: E402
+from tracking_golden import build_golden
 
-from portal import config  # noqa: E402
-from portal.audit import Actor  # noqa: E402
-from portal.pact import auth, publishing  # noqa: E402
-from portal.pact.config import get_pact_settings  # noqa: E402
-from portal.pact.models import PactFootprint  # noqa: E402
-from portal.tracking.service import save_line_year  # noqa: E402
+from portal import config
+from portal.audit import Actor
+from portal.pact import auth, publishing
+from portal.pact.config import get_pact_settings
+from portal.pact.models import PactFootprint
+from portal.tracking.service import save_line_year
 
 SETUP = Actor(label="test setup")
 BASE_URL = "https://127.0.0.1:8000"
@@ -67,7 +67,7 @@ def pact_http(https_settings: config.Settings) -> Iterator[TestClient]:
     """A client of the app speaking HTTPS (as a TLS-terminating server hands it on)."""
     from portal.app import create_app
 
-    with TestClient(create_app(), base_url=BASE_URL) as client:
+    with TestClient(create_app(), base_url=BASE_URL, headers={"Accept-Language": "en"}) as client:
         yield client
 
 

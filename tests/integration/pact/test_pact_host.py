@@ -9,7 +9,7 @@ import pytest
 from conftest import BASE_URL, Credentials, Published, bearer_for
 from fastapi.testclient import TestClient
 from pact_schemas import assert_valid
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from portal.audit import AuditEvent
 from portal.pact import auth
@@ -188,8 +188,13 @@ def test_bad_and_missing_ids_and_tokens_answer_in_pacts_shape(
     _pact_error(pact_http.get("/3/footprints/not-a-uuid", headers=headers), 400, "BadRequest")
     _pact_error(pact_http.get(f"/2/footprints/{NIL}", headers=headers), 404, "NotFound")
     forged = {"Authorization": "Bearer pact1.forged.token"}
-    for method, path in [("GET", "/3/footprints"), ("GET", f"/3/footprints/{published.alloy.id}"),
-                         ("GET", "/2/footprints"), ("POST", "/3/events"), ("POST", "/2/events")]:  # fmt: skip
+    for method, path in [
+        ("GET", "/3/footprints"),
+        ("GET", f"/3/footprints/{published.alloy.id}"),
+        ("GET", "/2/footprints"),
+        ("POST", "/3/events"),
+        ("POST", "/2/events"),
+    ]:
         _pact_error(pact_http.request(method, path, headers=forged), 401, "BadRequest")
         _pact_error(pact_http.request(method, path), 401, "BadRequest")
     # An expired token: issued an hour and a second ago.
@@ -228,9 +233,14 @@ def test_plain_http_is_refused(https_settings: object, credentials: Credentials)
     from portal.app import create_app
 
     with TestClient(create_app(), base_url="http://127.0.0.1:8000") as plain:
-        for method, path in [("POST", "/auth/token"), ("GET", "/3/footprints"),
-                             ("GET", f"/3/footprints/{NIL}"), ("POST", "/3/events"),
-                             ("GET", "/2/footprints"), ("POST", "/2/events")]:  # fmt: skip
+        for method, path in [
+            ("POST", "/auth/token"),
+            ("GET", "/3/footprints"),
+            ("GET", f"/3/footprints/{NIL}"),
+            ("POST", "/3/events"),
+            ("GET", "/2/footprints"),
+            ("POST", "/2/events"),
+        ]:
             answer = plain.request(method, path, headers=credentials.basic())
             _pact_error(answer, 403, "AccessDenied")
             assert "HTTPS" in answer.json()["message"]
@@ -340,7 +350,7 @@ def test_a_request_from_a_client_with_a_host_is_queued_for_an_answer(
             V3_CREATED,
             {"productId": ["urn:pact:plant.example:product-id:alloy"]},
             source="https://buyer.example/3/events",
-        ),  # fmt: skip
+        ),
         headers=headers,
     )
     assert answer.status_code == 200 and answer.content == b""
@@ -357,4 +367,3 @@ def test_a_request_from_a_client_with_a_host_is_queued_for_an_answer(
         .after["outbox_id"]
         == row.id
     )  # type: ignore[index]
-    _ = col
