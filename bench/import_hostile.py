@@ -48,6 +48,7 @@ FILES: list[tuple[str, Callable[[], bytes]]] = [
     ("zip understating its entries", factory.understated_entries_zip),
     ("1,500,000 empty cells", factory.many_cells_xlsx),
     ("4,500,000 other elements", factory.element_flood_xlsx),
+    ("20,001 lines of 40 columns", factory.too_many_lines_xlsx),
     ("CSV of 2,000,000 blank lines", factory.blank_lines_csv),
     ("honest 20,000 lines", lambda: factory.honest_xlsx(20_000, "approved by ESG")),
 ]

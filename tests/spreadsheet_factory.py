@@ -135,3 +135,11 @@ def honest_xlsx(lines: int, reason: str = "") -> bytes:
             + b"</row>"
         )
     return workbook([header_row(), *rows])
+
+
+@cache
+def too_many_lines_xlsx(lines: int = 20_001, columns: int = 40) -> bytes:
+    """LINES lines of COLUMNS numbers: within every other limit, so read to the end (slow)."""
+    header = b'<row r="1">' + "".join(_inline(name) for name in HEADER).encode() + b"</row>"
+    row = b"<row>" + b"<c><v>1</v></c>" * columns + b"</row>"
+    return workbook([header, row * lines])

@@ -117,9 +117,51 @@ def _refuse_doctype(*_args: Any) -> None:
     raise XlsxUnreadable("a document type declaration")
 
 
-def _feed(archive: zipfile.ZipFile, path: str, parser: Any) -> Iterator[None]:
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/", b":row ", b":row>", b":row/")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
+
+
+def _screen(
+    archive: zipfile.ZipFile,
+    path: str,
+    max_elements: int,
+    limits: SheetLimits | None = None,
+) -> None:
+    """Refuse a part of more than MAX_ELEMENTS tags (a sheet: rows or cells of LIMITS) unparsed.
+
+    Counting runs at the speed of unzipping; parsing costs a Python call per element, so a
+    part of millions of tags took seconds to reach the parser's own (exact) count. A tag cut
+    in two between chunks goes uncounted here, never counted twice.
+    """
+    opened = closing = rows = cells = 0
+    last = b""
+    with archive.open(path) as part:
+        while chunk := part.read(16 * CHUNK):
+            opened += chunk.count(b"<")
+            closing += chunk.count(b"</") + (last == b"<" and chunk[:1] == b"/")
+            last = chunk[-1:]
+            if opened - closing > max_elements:
+                raise XlsxOverLimit("elements", max_elements)
+            if limits is None:
+                continue
+            rows += sum(chunk.count(tag) for tag in _ROW_TAGS)
+            if rows > limits.max_rows:
+                raise XlsxOverLimit("rows", limits.max_rows)
+            cells += sum(chunk.count(tag) for tag in _CELL_TAGS)
+            if cells > limits.max_cells:
+                raise XlsxOverLimit("cells", limits.max_cells)
+
+
+def _feed(
+    archive: zipfile.ZipFile,
+    path: str,
+    parser: Any,
+    max_elements: int = SheetLimits.max_elements,
+    sheet_limits: SheetLimits | None = None,
+) -> Iterator[None]:
     """Parse the part as it is unzipped, pausing after each chunk."""
     try:
+        _screen(archive, path, max_elements, sheet_limits)
         with archive.open(path) as part:
             while chunk := part.read(CHUNK):
                 parser.Parse(chunk, False)
@@ -131,8 +173,13 @@ def _feed(archive: zipfile.ZipFile, path: str, parser: Any) -> Iterator[None]:
         raise XlsxUnreadable(f"{path}: {error}") from None
 
 
-def _parse(archive: zipfile.ZipFile, path: str, parser: Any) -> None:
-    for _chunk in _feed(archive, path, parser):
+def _parse(
+    archive: zipfile.ZipFile,
+    path: str,
+    parser: Any,
+    max_elements: int = SheetLimits.max_elements,
+) -> None:
+    for _chunk in _feed(archive, path, parser, max_elements):
         pass
 
 
@@ -219,7 +266,7 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None, limits: SheetLim
 
     parser = _parser(start, end, limits.max_elements)
     parser.CharacterDataHandler = lambda data: parts.append(data) if state["text"] else None
-    _parse(archive, path, parser)
+    _parse(archive, path, parser, limits.max_elements)
     return strings
 
 
@@ -316,7 +363,7 @@ class _SheetReader:
         # Counted in _start itself: a wrapper's call per element costs a fifth of the time.
         parser = _parser(self._start, self._end, max_elements=None)
         parser.CharacterDataHandler = self._characters
-        for _chunk in _feed(archive, path, parser):
+        for _chunk in _feed(archive, path, parser, self.limits.max_elements, self.limits):
             yield from self._take()
         yield from self._take()
 

@@ -66,6 +66,12 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str, str]] = [
         "超过 4,000,000 个 XML 元素",
     ),
     (
+        "20001_lines_of_40_columns",  # within every other limit: read to its end, then refused
+        factory.too_many_lines_xlsx,
+        "more than 20,000 lines: split it into several files",
+        "文件超过 20,000 行：请拆分为多个文件。",
+    ),
+    (
         "csv_of_two_million_blank_lines",
         factory.blank_lines_csv,
         "more than 100,000 rows, empty rows included",
@@ -127,7 +133,7 @@ def test_while_a_spreadsheet_is_read_health_and_checks_keep_answering(
     check = {"supplier": "ACME", "material": "al_primary_ingot", "quantity_t": "1",
              "product_line": "alloy"}  # fmt: skip
     importreader.get_import_reader().start()
-    body = factory.element_flood_xlsx()  # a few seconds of parsing before it is refused
+    body = factory.too_many_lines_xlsx()  # a second or more of parsing, then refused
     answered: list[Any] = []
     uploading = threading.Thread(target=lambda: answered.append(_upload(buyer_page, body)))
     uploading.start()
@@ -144,7 +150,7 @@ def test_while_a_spreadsheet_is_read_health_and_checks_keep_answering(
         time.sleep(0.05)
     uploading.join()
     [page] = answered
-    assert page.status_code == 422 and "XML elements" in page.text
+    assert page.status_code == 422 and "more than 20,000 lines" in page.text
     # Parsed on the event loop, the file held every request for its whole parse (seconds).
     assert len(waits) >= 3 and max(waits) < 2, waits
 

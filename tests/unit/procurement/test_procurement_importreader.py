@@ -63,7 +63,7 @@ def test_a_worker_over_its_time_is_killed_and_the_next_file_read_by_a_fresh_one(
         slow.start()
         [doomed] = slow.worker_pids
         with pytest.raises(FileRefused) as refused:
-            slow.read("erp.xlsx", factory.element_flood_xlsx())  # seconds of parsing
+            slow.read("erp.xlsx", factory.too_many_lines_xlsx())  # a second or more of parsing
         assert (refused.value.code, refused.value.params) == ("timeout", {"n": "0.3"})
         assert _gone(doomed) and slow.worker_pids == []
         assert len(slow.read("erp.xlsx", factory.honest_xlsx(2))) == 2
@@ -79,7 +79,7 @@ def test_a_worker_that_crashes_mid_file_is_replaced() -> None:
 
         def read() -> None:
             try:
-                one.read("erp.xlsx", factory.element_flood_xlsx())
+                one.read("erp.xlsx", factory.too_many_lines_xlsx())
             except FileRefused as refused:
                 outcome.append(refused)
 

@@ -109,6 +109,7 @@ HOSTILE: list[tuple[Callable[[], bytes], str]] = [
     (factory.many_empty_rows_xlsx, "too_many_rows"),
     (factory.shared_string_bomb_xlsx, "too_much_text"),
     (factory.many_cells_xlsx, "too_many_cells"),
+    (factory.too_many_lines_xlsx, "too_many_lines"),
     (factory.element_flood_xlsx, "too_many_elements"),
     (factory.many_entries_zip, "too_many_entries"),
     (factory.understated_entries_zip, "too_many_entries"),
