@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from statistics import median
 
 PLANT_OFFSET_S = 8 * 3600
@@ -203,12 +204,20 @@ def measured_rate(computed: Computed, at: int) -> float | None:
 
 def local_hour(at: int) -> str:
     """The plant-local hour key of the instant AT."""
-    return datetime.fromtimestamp(at + PLANT_OFFSET_S, UTC).strftime("%Y-%m-%dT%H")
+    return _hour_key(at // HOUR_S)
 
 
-def keys_of_hour(hour: str) -> tuple[str, str, str]:
-    """The hour, day and month keys an hour key belongs to."""
-    return hour, hour[:10], hour[:7]
+@lru_cache(maxsize=65536)
+def _hour_key(hour_number: int) -> str:
+    return datetime.fromtimestamp(hour_number * HOUR_S + PLANT_OFFSET_S, UTC).strftime(
+        "%Y-%m-%dT%H"
+    )
+
+
+@lru_cache(maxsize=65536)
+def keys_of_hour(hour: str) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str]]:
+    """The (grain, period) keys of the hour, day and month an hour key belongs to."""
+    return ("h", hour), ("d", hour[:10]), ("m", hour[:7])
 
 
 def spread(start: int, end: int, amount: float) -> dict[str, float]:
@@ -241,8 +250,10 @@ def contributions(
 
     def add(parts: dict[str, float], index: int) -> None:
         for hour, amount in parts.items():
-            for grain, key in zip(GRAINS, keys_of_hour(hour), strict=True):
-                bucket = out.setdefault((grain, key), [0.0, 0.0, 0.0])
+            for key in keys_of_hour(hour):
+                bucket = out.get(key)
+                if bucket is None:
+                    bucket = out[key] = [0.0, 0.0, 0.0]
                 bucket[index] += amount
 
     add(spread(computed.span_start, computed.measured_start, computed.estimated), 1)

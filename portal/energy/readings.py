@@ -11,8 +11,9 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
@@ -92,7 +93,7 @@ def spec_of(meter: Meter) -> core.MeterSpec:
     )
 
 
-def _point(reading: Reading) -> core.Point:
+def _point(reading: rollups.StoredReading) -> core.Point:
     return core.Point(
         reading.at_s,
         reading.value,
@@ -102,10 +103,18 @@ def _point(reading: Reading) -> core.Point:
 
 
 def _in_service(meter: Meter, at_s: int) -> bool:
-    day = datetime.fromtimestamp(at_s + core.PLANT_OFFSET_S, UTC).date()
-    return meter.in_service_from <= day and (
-        meter.in_service_to is None or day <= meter.in_service_to
-    )
+    first, last = _service_bounds(meter.in_service_from, meter.in_service_to)
+    return first <= at_s < last
+
+
+@lru_cache(maxsize=4096)
+def _service_bounds(first: date, last: date | None) -> tuple[int, int]:
+    """Unix seconds of the plant-local start of FIRST and the end of LAST."""
+    start = datetime(first.year, first.month, first.day, tzinfo=core.PLANT_TZ)
+    if last is None:
+        return int(start.timestamp()), 2**62
+    end = datetime(last.year, last.month, last.day, tzinfo=core.PLANT_TZ) + timedelta(days=1)
+    return int(start.timestamp()), int(end.timestamp())
 
 
 def _check(
@@ -238,9 +247,10 @@ def _ingest_meter(
 ) -> None:
     """Merge NEW into the meter's stored chain and write what changed."""
     assert meter.id is not None
+    meter_id, meter_code = meter.id, meter.code  # ORM attribute reads cost, in a hot loop
     lo, hi = min(new), max(new)
     table = READING_TABLE
-    of_meter = table.c.meter_id == meter.id
+    of_meter = table.c.meter_id == meter_id
     inside = _rows(db, select(table).where(of_meter, table.c.at_s >= lo, table.c.at_s <= hi))
     before = _rows(
         db,
@@ -254,7 +264,7 @@ def _ingest_meter(
     )
     stored = {reading.at_s: reading for reading in [*before, *inside, *after]}
     latest_s = max(stored) if stored else None
-    fresh: dict[int, Reading] = {}
+    fresh: dict[int, rollups.StoredReading] = {}
     for at_s, (index, value, item) in new.items():
         existing = stored.get(at_s)
         if existing is not None:
@@ -268,8 +278,8 @@ def _ingest_meter(
             arrival.add(core.FLAG_LATE)
         if item.replaced:
             arrival.add(core.FLAG_REPLACED)
-        fresh[at_s] = Reading(
-            meter_id=meter.id,
+        fresh[at_s] = rollups.StoredReading(
+            meter_id=meter_id,
             at_s=at_s,
             value=value,
             source=source,
@@ -284,7 +294,7 @@ def _ingest_meter(
     points = [_point(reading) for _at, reading in timeline]
     computed = core.chain(spec_of(meter), points)
     first_new = min(fresh)
-    inserts: list[dict[str, object]] = []
+    inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
     for (at_s, reading), result_of in zip(timeline, computed, strict=True):
         if at_s < first_new:
@@ -316,25 +326,29 @@ def _ingest_meter(
         }
         if is_new:
             inserts.append(
-                {
-                    "meter_id": meter.id,
-                    "at_s": at_s,
-                    "value": reading.value,
-                    "source": reading.source,
-                    "received_at_s": reading.received_at_s,
-                    "note": "",
-                    **fields,
-                }
+                (
+                    meter_id,
+                    at_s,
+                    reading.value,
+                    reading.source,
+                    reading.received_at_s,
+                    reading.span_start_s,
+                    reading.measured_start_s,
+                    reading.energy,
+                    reading.estimated,
+                    reading.flags,
+                    "",
+                )
             )
             result.stored += 1
             judged = result_of.flags - {core.FLAG_LATE}
             if judged:
                 result.flagged += 1
-                result.flagged_readings.append((meter.code, at_s, reading.flags))
+                result.flagged_readings.append((meter_code, at_s, reading.flags))
         else:
             updates.append({"b_id": reading.id, **fields})
     if inserts:
-        db.execute(insert(READING_TABLE), inserts)
+        rollups.executemany(db, INSERT_SQL, inserts)
     if updates:
         db.execute(
             update(READING_TABLE)
@@ -344,9 +358,16 @@ def _ingest_meter(
         )
 
 
-def _rows(db: Session, statement: Any) -> list[Reading]:
-    """Stored readings as detached objects: changed here, written by statements."""
-    return [Reading(**dict(row._mapping)) for row in db.execute(statement)]
+INSERT_SQL = (
+    "INSERT INTO energy_reading (meter_id, at_s, value, source, received_at_s, span_start_s, "
+    "measured_start_s, energy, estimated, flags, note) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+)
+
+
+def _rows(db: Session, statement: Any) -> list[rollups.StoredReading]:
+    """Stored readings as plain data: changed here, written by statements."""
+    return rollups.stored_rows(db, statement)
 
 
 def month_bounds(month: str) -> tuple[int, int]:
