@@ -14,7 +14,14 @@ from portal.energy.models import (
     ReadingIssue,
     Rollup,
 )
-from portal.pact.models import PactClient, PactFootprint, PactOutbox, PactServed
+from portal.pact.models import (
+    PactClient,
+    PactFootprint,
+    PactImport,
+    PactOutbox,
+    PactServed,
+    PactSupplierHost,
+)
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 from portal.suppliers.models import Supplier
 from portal.tracking.models import LineYear
@@ -35,8 +42,10 @@ __all__ = [
     "Meter",
     "PactClient",
     "PactFootprint",
+    "PactImport",
     "PactOutbox",
     "PactServed",
+    "PactSupplierHost",
     "Production",
     "Purchase",
     "PurchaseImport",

@@ -97,9 +97,43 @@ def upgrade() -> None:
     op.create_index(
         "ix_pact_outbox_due", "pact_outbox", ["status", "next_attempt_at"], unique=False
     )
+    op.create_table(
+        "pact_supplier_host",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("base_url", sa.String(500), nullable=False),
+        sa.Column("client_id", sa.String(200), nullable=False),
+        sa.Column("secret_encrypted", sa.String(1000), nullable=False),
+        sa.Column("products", sa.JSON(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("last_pull_at", UtcDateTime(), nullable=True),
+        sa.Column("last_pull_result", sa.String(2000), nullable=True),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("supplier_id"),
+    )
+    op.create_table(
+        "pact_import",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("supplier_id", sa.Integer(), nullable=False),
+        sa.Column("footprint_id", sa.String(36), nullable=False),
+        sa.Column("declaration_id", sa.Integer(), nullable=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("received_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"]),
+        sa.ForeignKeyConstraint(["declaration_id"], ["declaration.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("supplier_id", "footprint_id", name="uq_pact_import"),
+    )
+    op.create_index("ix_pact_import_supplier_id", "pact_import", ["supplier_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pact_import_supplier_id", table_name="pact_import")
+    op.drop_table("pact_import")
+    op.drop_table("pact_supplier_host")
     op.drop_index("ix_pact_outbox_due", table_name="pact_outbox")
     op.drop_index("ix_pact_outbox_client_pk", table_name="pact_outbox")
     op.drop_table("pact_outbox")

@@ -14,10 +14,13 @@ pact_app = typer.Typer(
 clients_app = typer.Typer(help="Customer companies' PACT clients.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Events owed to other PACT hosts.", no_args_is_help=True)
 tls_app = typer.Typer(help="TLS certificates for serving HTTPS.", no_args_is_help=True)
+hosts_app = typer.Typer(help="Suppliers' PACT hosts the portal pulls from.", no_args_is_help=True)
 pact_app.add_typer(clients_app, name="clients")
+pact_app.add_typer(hosts_app, name="hosts")
 pact_app.add_typer(outbox_app, name="outbox")
 
 ACTOR_LABEL = "command line"
+HOST_SECRET_ENV = "PORTAL_PACT_HOST_SECRET"  # noqa: S105 - a variable name
 CALLBACK_SECRET_ENV = "PORTAL_PACT_CALLBACK_SECRET"  # noqa: S105 - a variable name
 
 
@@ -165,3 +168,78 @@ def tls_self_signed(
     hosts = host or ["127.0.0.1", "localhost"]
     self_signed(cert, key, hosts=hosts, days=days)
     typer.echo(f"certificate {cert} and key {key} for {', '.join(hosts)}")
+
+
+@hosts_app.command("set")
+def hosts_set(
+    supplier: Annotated[str, typer.Argument(help="Supplier code.")],
+    url: Annotated[str, typer.Option(help="The supplier's PACT host (https://…).")],
+    client_id: Annotated[str, typer.Option(help="The client id the supplier gave the plant.")],
+    product: Annotated[
+        list[str], typer.Option(help="URN=MATERIAL: which product is which material (repeatable).")
+    ],
+) -> None:
+    """Set a supplier's PACT host; the secret (PORTAL_PACT_HOST_SECRET or asked) is encrypted."""
+    from portal.audit import Actor
+    from portal.cli import _session
+    from portal.errors import InvalidInput, NotFound
+    from portal.pact.pulling import set_host
+
+    products = {}
+    for item in product:
+        urn, sep, material = item.rpartition("=")
+        if not sep or not urn:
+            _fail(f"product: {item!r} is not URN=MATERIAL")
+        products[urn.strip()] = material.strip()
+    secret = os.environ.get(HOST_SECRET_ENV) or typer.prompt("Secret", hide_input=True)
+    with _session() as db:
+        try:
+            set_host(
+                db,
+                actor=Actor(label=f"{ACTOR_LABEL}: portal pact hosts set"),
+                supplier_code=supplier,
+                base_url=url,
+                client_id=client_id,
+                secret=secret,
+                products=products,
+            )
+        except (InvalidInput, NotFound) as refused:
+            _fail(f"{getattr(refused, 'field', None) or 'supplier'}: {refused.message}")
+        db.commit()
+    typer.echo(f"PACT host of {supplier.upper()} set: {url}")
+
+
+@pact_app.command("pull")
+def pull(
+    supplier: Annotated[
+        str | None, typer.Option(help="Only this supplier (default: every supplier with a host).")
+    ] = None,
+) -> None:
+    """Pull suppliers' footprints into declarations (source PACT); exits 1 if any pull failed."""
+    from portal.audit import Actor
+    from portal.cli import _session
+    from portal.db import get_engine
+    from portal.errors import NotFound
+    from portal.pact.pulling import pull as pull_supplier
+    from portal.pact.pulling import suppliers_with_hosts
+
+    if supplier:
+        codes = [supplier]
+    else:
+        with _session() as db:
+            codes = suppliers_with_hosts(db)
+    failed = False
+    for code in codes:
+        try:
+            report = pull_supplier(
+                get_engine(),
+                actor=Actor(label=f"{ACTOR_LABEL}: portal pact pull"),
+                supplier_code=code,
+            )
+        except NotFound as missing:
+            _fail(f"supplier: {missing.message}")
+            return
+        typer.echo(report.line())
+        failed = failed or report.error is not None
+    if failed:
+        raise typer.Exit(1)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from portal.config import get_settings
+from portal.config import PROJECT_DIR, get_settings
 
 
 class PactSettings(BaseSettings):
@@ -31,6 +31,12 @@ class PactSettings(BaseSettings):
         None  # deliver owed events in a background thread (None: not in tests)
     )
     outbox_give_up_hours: float = 72.0  # PACT: abandon sending after 72 hours
+    # The PACT specification's OpenAPI files (v2/, v3/): footprints received are checked on them.
+    spec_dir: Path = PROJECT_DIR.parent / "shared" / "pact"
+    pull_timeout_s: float = 20.0
+    pull_page_size: int = 100
+    pull_max_pages: int = 50
+    pull_max_page_bytes: int = 5 * 1024 * 1024
 
     @property
     def plant_domain(self) -> str:

@@ -108,3 +108,42 @@ class PactOutbox(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
     sent_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class PactSupplierHost(SQLModel, table=True):
+    """A supplier's PACT host the portal pulls footprints from."""
+
+    __tablename__ = "pact_supplier_host"
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", unique=True)
+    base_url: str = Field(max_length=500)
+    client_id: str = Field(max_length=200)
+    secret_encrypted: str = Field(max_length=1000)  # with the portal's secret key
+    # Which of the supplier's productIds (URNs) are which of the portal's materials.
+    products: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    last_pull_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
+    last_pull_result: str | None = Field(default=None, max_length=2000)
+
+
+class PactImport(SQLModel, table=True):
+    """A footprint received from a supplier over PACT, kept as the evidence of its declaration."""
+
+    __tablename__ = "pact_import"
+    __table_args__ = (UniqueConstraint("supplier_id", "footprint_id", name="uq_pact_import"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    footprint_id: str = Field(max_length=36)
+    declaration_id: int | None = Field(default=None, foreign_key="declaration.id")
+    sha256: str = Field(max_length=64)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=16)  # pull / upload
+    received_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )

@@ -193,3 +193,67 @@ def receiver(tls: Tls) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass
+class Scripted:
+    """A supplier's PACT host that answers the footprint list as a test says."""
+
+    url: str
+    status: int = 200
+    pages: list[list[dict[str, Any]]] = field(default_factory=list)
+    delay_s: float = 0.0
+    link_host: str | None = None  # send Link headers to this origin instead of its own
+    lists: int = 0
+
+
+@contextmanager
+def scripted_host(tls: Tls) -> Iterator[Scripted]:
+    """A TLS PACT host on loopback: any credentials get a token, lists are as scripted."""
+    port = free_port()
+    state = Scripted(f"https://127.0.0.1:{port}")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            return
+
+        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self._answer(200, {"access_token": "t", "token_type": "bearer"})
+
+        def do_GET(self) -> None:
+            state.lists += 1
+            if state.delay_s:
+                time.sleep(state.delay_s)
+            if state.status != 200:
+                self._answer(state.status, {"code": "BadRequest", "message": "no"})
+                return
+            page = int(self.path.rsplit("page=", 1)[1]) if "page=" in self.path else 0
+            headers = {}
+            if page + 1 < len(state.pages):
+                origin = state.link_host or state.url
+                headers["Link"] = f'<{origin}/3/footprints?page={page + 1}>; rel="next"'
+            self._answer(200, {"data": state.pages[page] if state.pages else []}, headers)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(tls.cert), str(tls.key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

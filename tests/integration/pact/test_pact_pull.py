@@ -1,0 +1,240 @@
+"""The portal as a PACT client: a supplier's footprints pulled from real hosts on loopback."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SETUP
+from pact_schemas import example
+from pact_servers import Scripted, Tls, free_port, make_tls, portal_over_tls, scripted_host
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from tracking_golden import build_golden
+from typer.testing import CliRunner
+
+from portal import config
+from portal.cli import app as cli
+from portal.declarations.models import Declaration
+from portal.pact import auth, publishing, pulling
+from portal.pact.config import get_pact_settings
+from portal.pact.models import PactImport, PactSupplierHost
+from portal.tracking.service import save_line_year
+
+ALLOY = "urn:pact:plant.example:product-id:alloy"
+
+
+@pytest.fixture
+def tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Tls:
+    """A certificate the pull trusts; one footprint per page; short timeouts."""
+    made = make_tls(tmp_path / "tls")
+    monkeypatch.setenv("PORTAL_PACT_CA_FILE", str(made.cert))
+    monkeypatch.setenv("PORTAL_PACT_PULL_PAGE_SIZE", "1")
+    monkeypatch.setenv("PORTAL_PACT_PULL_TIMEOUT_S", "1")
+    get_pact_settings.cache_clear()
+    return made
+
+
+@pytest.fixture
+def scripted(tls: Tls, session: Session, https_settings: config.Settings) -> Iterator[Scripted]:
+    """A scripted supplier host, set as supplier HYD's."""
+    build_golden(session)
+    with scripted_host(tls) as host:
+        pulling.set_host(
+            session,
+            actor=SETUP,
+            supplier_code="HYD",
+            base_url=host.url,
+            client_id="plant",
+            secret="s3cret",
+            products={"urn:gtin:5695872369587": "al_primary_ingot"},
+        )
+        session.commit()
+        yield host
+
+
+def _footprint(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(example(3, "example-1.json"))
+    body["pcf"]["geographyCountrySubdivision"] = "CN-YN"
+    body.update(changes)
+    return body
+
+
+def _nothing_stored(session: Session) -> None:
+    assert session.exec(select(Declaration)).all() == [] or all(
+        d.comment.find("PACT") < 0 for d in session.exec(select(Declaration)).all()
+    )
+    assert session.exec(select(PactImport)).all() == []
+
+
+def test_a_pull_from_a_real_pact_host_follows_pages_and_supersedes(
+    tls: Tls, session: Session, engine: Engine, https_settings: config.Settings
+) -> None:
+    build_golden(session)
+    # Alloy 2025: 1000 t of primary ingot at 15.1 bought on 2025-12-31; 1000 t produced with
+    # 800 tCO2e Scope 1+2: (800 + 15100) / 1000 = 15.9 tCO2e/t. (2026 has not ended yet.)
+    save_line_year(
+        session, actor=SETUP, line="alloy", year=2025, production_t="1000", scope12_t="800"
+    )
+    first = publishing.publish(session, actor=SETUP, line="alloy", year=2025)
+    session.commit()
+    made = auth.create_client(session, actor=SETUP, name="The plant itself, as a supplier")
+    session.commit()
+    with portal_over_tls(https_settings, tls) as url:
+        pulling.set_host(
+            session,
+            actor=SETUP,
+            supplier_code="HYD",
+            base_url=url,
+            client_id=made.client.client_id,
+            secret=made.secret,
+            products={ALLOY: "al_primary_ingot"},
+        )
+        session.commit()
+        report = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+        assert report.error is None, report.error
+        [declaration_id] = report.created
+        declaration = session.get(Declaration, declaration_id)
+        assert declaration is not None
+        # 15.9 kgCO2e per kilogram = 15.9 tCO2e per tonne
+        assert (
+            declaration.pcf_t_per_t == Decimal("15.9")
+            and declaration.material_code == "al_primary_ingot"
+        )
+        assert first.id in declaration.comment and "PACT" in declaration.comment
+        kept = session.exec(select(PactImport)).one()
+        assert (
+            kept.footprint_id == first.id and len(kept.sha256) == 64 and kept.body["id"] == first.id
+        )
+        # The plant republishes: two footprints listed, one page each; the old one is
+        # Deprecated, the new one names it in precedingPfIds and supersedes its declaration.
+        second = publishing.publish(session, actor=SETUP, line="alloy", year=2025)
+        session.commit()
+        again = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+        assert again.error is None and len(again.created) == 1, again
+        session.refresh(declaration)
+        assert declaration.status == "superseded"
+        newer = session.get(Declaration, again.created[0])
+        assert newer is not None and second.id in newer.comment
+        unchanged = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+        assert unchanged.created == [] and unchanged.unchanged == 1
+        host = session.exec(select(PactSupplierHost)).one()
+        session.refresh(host)
+        assert made.secret not in host.secret_encrypted
+        assert (
+            host.last_pull_result
+            and "0 declaration(s) created, 1 unchanged" in host.last_pull_result
+        )
+
+
+def test_footprints_of_other_products_are_left_out(
+    scripted: Scripted, session: Session, engine: Engine
+) -> None:
+    scripted.pages = [
+        [_footprint()],
+        [_footprint(id="22345678-9abc-def0-1234-567812345678", productIds=["urn:x:other"])],
+    ]
+    report = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+    assert report.error is None and len(report.created) == 1
+    assert report.skipped == ["22345678-9abc-def0-1234-567812345678"]
+    assert scripted.lists == 2
+
+
+@pytest.mark.parametrize(
+    ("arrange", "said"),
+    [
+        (lambda host: setattr(host, "status", 401), "HTTP 401"),
+        (lambda host: setattr(host, "delay_s", 3.0), "did not answer within 1 s"),
+        (
+            lambda host: (
+                host.pages.extend([[_footprint()], [_footprint()]])
+                or setattr(host, "link_host", "https://elsewhere.example")
+            ),
+            "another host (elsewhere.example)",
+        ),
+    ],
+    ids=["401", "slow", "link-elsewhere"],
+)
+def test_a_failing_host_stores_nothing_and_says_why(
+    scripted: Scripted, session: Session, engine: Engine, arrange: Any, said: str
+) -> None:
+    arrange(scripted)
+    report = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+    assert report.error and said in report.error, report.error
+    assert session.exec(select(PactImport)).all() == []
+    host = session.exec(select(PactSupplierHost)).one()
+    session.refresh(host)
+    assert host.last_pull_result and said in host.last_pull_result
+
+
+def test_a_footprint_breaking_the_schema_is_named_by_its_json_path(
+    scripted: Scripted, session: Session, engine: Engine
+) -> None:
+    broken = _footprint()
+    del broken["pcf"]["fossilGhgEmissions"]
+    scripted.pages = [[_footprint()], [broken]]
+    report = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+    assert report.error is not None
+    assert "$.pcf: 'fossilGhgEmissions' is a required property" in report.error
+    assert session.exec(select(PactImport)).all() == []  # the good first one is not kept either
+
+
+def test_a_unit_the_portal_cannot_convert_stores_nothing(
+    scripted: Scripted, session: Session, engine: Engine
+) -> None:
+    liquid = _footprint()
+    liquid["pcf"]["declaredUnitOfMeasurement"] = "liter"
+    scripted.pages = [[liquid]]
+    report = pulling.pull(engine, actor=SETUP, supplier_code="HYD")
+    assert report.error and "$.pcf.declaredUnitOfMeasurement" in report.error
+    assert "cannot convert 'liter'" in report.error
+    assert session.exec(select(PactImport)).all() == []
+
+
+def test_an_unreachable_host_and_the_command_line(
+    tls: Tls, session: Session, https_settings: config.Settings
+) -> None:
+    build_golden(session)
+    runner = CliRunner()
+    made = runner.invoke(
+        cli,
+        [
+            "pact",
+            "hosts",
+            "set",
+            "HYD",
+            "--url",
+            f"https://127.0.0.1:{free_port()}",
+            "--client-id",
+            "plant",
+            "--product",
+            f"{ALLOY}=al_primary_ingot",
+        ],
+        env={"PORTAL_PACT_HOST_SECRET": "s3cret"},
+    )
+    assert made.exit_code == 0, made.output
+    bad = runner.invoke(
+        cli,
+        [
+            "pact",
+            "hosts",
+            "set",
+            "HYD",
+            "--url",
+            "https://x.example",
+            "--client-id",
+            "p",
+            "--product",
+            f"{ALLOY}=no_such_material",
+        ],
+        env={"PORTAL_PACT_HOST_SECRET": "s3cret"},
+    )
+    assert bad.exit_code == 2 and "products" in bad.output
+    pulled = runner.invoke(cli, ["pact", "pull"])
+    assert pulled.exit_code == 1
+    assert "HYD: nothing stored: the host is unreachable (ConnectError)" in pulled.output
+    assert session.exec(select(PactImport)).all() == []
