@@ -120,14 +120,12 @@ def authenticate(
     # Failures are audited by the entry's entity_id, which holds at most 64 characters.
     attempted = cleaned[:64]
     now = utcnow()
-    throttle.forget_old(db, now=now)
     user = db.exec(select(User).where(User.email == cleaned)).first()
     device_id = devices.known_device(device, user.id, settings) if user and user.id else None
     buckets = throttle.buckets_for(email=cleaned, ip=ip, device_id=device_id)
-    counts = throttle.lock_counts(db, buckets, now=now, settings=settings)
+    reserved = throttle.reserve(db, buckets, now=now, settings=settings)
     actor = Actor(label=cleaned or "anonymous", ip=ip)
-    wait = counts.wait_left()
-    if wait is not None:
+    if reserved.wait is not None:
         audit.record(
             db,
             actor=actor,
@@ -136,10 +134,9 @@ def authenticate(
             entity_id=attempted,
             after={"known_device": device_id is not None},
         )
-        raise SignInRefused(_wait_message(wait))
+        raise SignInRefused(_wait_message(reserved.wait))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
-        warn = counts.failed()
         audit.record(
             db,
             actor=actor,
@@ -154,13 +151,13 @@ def authenticate(
             },
         )
         refused = SignInRefused(_("The email or password is not correct."))
-        if warn and user is not None and user.is_active:
+        if reserved.warn and user is not None and user.is_active:
             refused.warning = _guessing_warning(
                 db,
                 user,
                 attempted=attempted,
                 ip=ip,
-                failures=counts.failures(throttle.EMAIL),
+                failures=reserved.email_failures,
                 settings=settings,
             )
             audit.record(
@@ -172,7 +169,7 @@ def authenticate(
                 after={"failures": refused.warning.failures},
             )
         raise refused
-    counts.signed_in()
+    throttle.settle_signed_in(db, reserved, now=now, settings=settings)
     audit.record(
         db,
         actor=Actor(label=user.email, user_id=user.id, ip=ip),

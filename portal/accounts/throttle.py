@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,11 +106,16 @@ class Counts:
         return warn
 
     def signed_in(self) -> None:
-        """The right password: forget this device's and this email-at-address's failures."""
-        for kind in (EMAIL_AT_ADDRESS, DEVICE):
-            row = self.rows.get(kind)
-            if row is not None:
+        """The right password: take its failure back, forget the device's and email-at-address's."""
+        limits = allowances(self.settings)
+        longest = timedelta(minutes=self.settings.sign_in_window_minutes)
+        for kind, row in self.rows.items():
+            if kind in (EMAIL_AT_ADDRESS, DEVICE):
                 row.failures, row.blocked_until = 0, None
+                continue
+            row.failures = max(0, row.failures - 1)
+            if wait_after(row.failures, limits[kind], longest) is None:
+                row.blocked_until = None
 
     def failures(self, kind: str) -> int:
         """Failures counted in the bucket of KIND (0 when the attempt has none)."""
@@ -146,6 +153,62 @@ def lock_counts(db: Session, buckets: list[Bucket], *, now: datetime, settings: 
         db.add(row)
         rows[bucket.kind] = row
     return Counts(rows=rows, settings=settings, now=now)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt let through to have its password checked, counted as failed until it is not."""
+
+    buckets: list[Bucket]
+    wait: timedelta | None  # set when the attempt must wait: its password is not checked
+    warn: bool  # the owner is to be warned, if the password proves wrong
+    email_failures: int
+    warned_before: datetime | None
+
+
+@contextmanager
+def _counting(db: Session) -> Iterator[Session]:
+    """The session the counts are kept in (committed when the block ends)."""
+    # On PostgreSQL a transaction of its own, so the row locks last milliseconds, not the
+    # password check. On SQLite the request's: one writer at a time there already, and a
+    # second transaction would wait for the request's own.
+    if db.get_bind().dialect.name != "postgresql":
+        yield db
+        return
+    with Session(db.get_bind(), expire_on_commit=False) as own:
+        yield own
+        own.commit()
+
+
+def reserve(
+    db: Session, buckets: list[Bucket], *, now: datetime, settings: Settings
+) -> Reservation:
+    """Check the attempt's waits and, when it may go on, count it as a failure at once.
+
+    Counted before the password is checked, so parallel guesses each see the ones before.
+    """
+    with _counting(db) as work:
+        forget_old(work, now=now)
+        counts = lock_counts(work, buckets, now=now, settings=settings)
+        email_row = counts.rows.get(EMAIL)
+        warned_before = email_row.warned_at if email_row is not None else None
+        wait = counts.wait_left()
+        warn = counts.failed() if wait is None else False
+        work.flush()
+        return Reservation(buckets, wait, warn, counts.failures(EMAIL), warned_before)
+
+
+def settle_signed_in(
+    db: Session, reservation: Reservation, *, now: datetime, settings: Settings
+) -> None:
+    """The password was right: take back the failure the attempt was counted as."""
+    with _counting(db) as work:
+        counts = lock_counts(work, reservation.buckets, now=now, settings=settings)
+        counts.signed_in()
+        email_row = counts.rows.get(EMAIL)
+        if reservation.warn and email_row is not None:
+            email_row.warned_at = reservation.warned_before  # nobody was warned
+        work.flush()
 
 
 def wait_text_seconds(wait: timedelta) -> int:
