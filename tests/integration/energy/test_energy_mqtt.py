@@ -113,17 +113,26 @@ def test_portal_energy_listen_runs_as_its_own_process(
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
+        daemon=True,
+    )
+    reader.start()
     try:
-        time.sleep(1.5)  # connect and subscribe; QoS 1 on a persistent session after that
+        # QoS 1 on a persistent session: once subscribed, nothing published is missed
+        assert wait_for(lambda: any("listening on" in line for line in lines), 60), lines
         publish(
             [{"meter": "MQ-2", "at": f"2023-06-01T0{h}:00:00+08:00", "value": 10.0 * h}
              for h in range(4)],
             prefix=prefix,
         )  # fmt: skip
-        assert wait_for(lambda: len(stored(session, meter.id or 0)) == 4)
+        assert wait_for(lambda: len(stored(session, meter.id or 0)) == 4, 30)
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
+        process.wait(timeout=20)
+        reader.join(10)
+    output = "".join(lines)
     assert process.returncode == 0, output
     assert "stopped; 4 readings stored" in output
     session.expire_all()
