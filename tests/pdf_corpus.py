@@ -190,25 +190,45 @@ def module_table(
     extra_indicators: bool = True,
     caption: str = "Table 4: Environmental impacts per declared unit",
     columns: Sequence[str] = ("A1", "A2", "A3", "A1-A3", "C1", "C2", "C3", "C4", "D"),
+    transposed: bool = False,
+    align: str = "left",
 ) -> tuple[list[Row], Decimal]:
-    """An EN 15804+A2 module table; returns the rows and the expected footprint in kg/DU."""
+    """An EN 15804+A2 module table; returns the rows and the expected footprint in kg/DU.
+
+    TRANSPOSED puts the modules in rows and the indicators in columns (units in the column
+    headers); ALIGN "right" right-aligns the figures in their columns, as spreadsheets do.
+    """
     write = NOTATIONS[notation]
-    xs = [0, 55] + [115 + 44 * i for i in range(len(columns))]
-    out: list[Row] = [[(0, caption)], list(zip(xs, ["Indicator", "Unit", *columns], strict=True))]
     values = gwp.rows()
+    table: dict[str, dict[str, str]] = {}
     for name in rows:
         a1, a2, a3, total = gwp.modules(values[name])
         by_module = {"A1": a1, "A2": a2, "A3": a3, "A1-A3": total}
         end_of_life = [sig(abs(total) * Decimal(s)) for s in ("0.002", "0.011", "0.004", "0.001")]
         by_module |= dict(zip(("C1", "C2", "C3", "C4"), end_of_life, strict=True))
         by_module["D"] = sig(-abs(total) * Decimal("0.41"))
-        cells = [minus(write(by_module[c])) if by_module[c] < 0 else write(by_module[c])
-                 for c in columns]  # fmt: skip
-        out.append(list(zip(xs, [name, spelling, *cells], strict=True)))
+        table[name] = {c: minus(write(v)) if (v := by_module[c]) < 0 else write(v) for c in columns}
+    units = {name: spelling for name in rows}
     if extra_indicators:
-        odp = ["ODP", "kg CFC11 eq."] + [e_point(Decimal("4.1E-7"))] * len(columns)
-        ap = ["AP", "mol H+ eq."] + [e_point(Decimal("31.5"))] * len(columns)
-        out += [list(zip(xs, odp, strict=True)), list(zip(xs, ap, strict=True))]
+        table["ODP"] = dict.fromkeys(columns, e_point(Decimal("4.1E-7")))
+        table["AP"] = dict.fromkeys(columns, e_point(Decimal("31.5")))
+        units |= {"ODP": "kg CFC11 eq.", "AP": "mol H+ eq."}
+    out: list[Row] = [[(0, caption)]]
+    if transposed:
+        xs = [0] + [60 + 62 * i for i in range(len(table))]
+        out.append(list(zip(xs, ["Module", *table], strict=True)))  # names over units
+        out.append(list(zip(xs[1:], (f"[{units[n]}]" for n in table), strict=True)))
+        for module in columns:
+            cells = [
+                _placed(x, table[n][module], align) for x, n in zip(xs[1:], table, strict=True)
+            ]
+            out.append([(0, module), *cells])
+    else:
+        xs = [0, 55] + [115 + 44 * i for i in range(len(columns))]
+        out.append(list(zip(xs, ["Indicator", "Unit", *columns], strict=True)))
+        for name, by_module in table.items():
+            cells = [_placed(x, by_module[c], align) for x, c in zip(xs[2:], columns, strict=True)]
+            out.append([(0, name), (55, units[name]), *cells])
     if "GWP-GHG" in rows:
         expected = values["GWP-GHG"]
     elif "GWP-fossil" in rows and "GWP-luluc" in rows:
@@ -216,6 +236,13 @@ def module_table(
     else:
         expected = values["GWP-total"]
     return out, expected
+
+
+def _placed(x: float, text: str, align: str) -> tuple[float, str]:
+    """A figure's cell: at the column's left edge, or ending at its right edge (40 pt on)."""
+    if align != "right":
+        return (x, text)
+    return (x + max(0.0, 40 - 3.3 * len(text)), text)
 
 
 STAGES_ZH = ("原材料获取", "产品生产", "运输")
@@ -431,11 +458,19 @@ def epd(
     decoys: Sequence[str] = (),
     layout: str = "runs",
     caption: str = "Table 4: Environmental impacts per declared unit",
+    transposed: bool = False,
+    align: str = "left",
 ) -> Doc:
     """An EN 15804 EPD: declared unit, module table, perhaps decoys."""
     kg = Decimal(DECLARED_KG[unit])
     table, expected = module_table(
-        Gwp(ghg * kg), notation=notation, rows=rows, spelling=spelling, caption=caption
+        Gwp(ghg * kg),
+        notation=notation,
+        rows=rows,
+        spelling=spelling,
+        caption=caption,
+        transposed=transposed,
+        align=align,
     )
     front = title("Environmental Product Declaration (EN 15804+A2)") + declared_unit(unit)
     results = title("5 LCA results") + table
@@ -464,6 +499,12 @@ def named() -> list[Doc]:
             layout="fpdf"),
         epd("epd-german-declared-unit", ghg=Decimal("3.3"), unit="DE", notation="e_comma",
             spelling="kg CO2-Eq"),
+        epd("epd-transposed-modules-in-rows", ghg=Decimal("7.2"), unit="1 t",
+            notation="e_point", transposed=True),
+        epd("epd-transposed-fossil-luluc", ghg=Decimal("5.9"), unit="1 kg", notation="e_comma",
+            transposed=True, rows=("GWP-total", "GWP-fossil", "GWP-biogenic", "GWP-luluc")),
+        epd("epd-right-aligned-figures", ghg=Decimal("9.7"), unit="tonne", notation="comma",
+            align="right", decoys=("credit", "grave")),
         epd("epd-caption-per-declared-unit-1t", ghg=Decimal("10.2"), unit="1 t",
             notation="space", caption="Results per declared unit (1 t)"),
     ]  # fmt: skip
@@ -546,7 +587,8 @@ def composed(count: int, seed: int = 13) -> list[Doc]:
         decoys = tuple(sorted(rng.sample(DECOYS, rng.randint(0, 3))))
         unit = rng.choice(("1 t", "1 kg", "tonne", "功能单位", "声明单位"))
         other_page = rng.random() < 0.3
-        key = (kind, notation, layout, language, decoys, unit, other_page)
+        shape = rng.choice(("plain", "transposed", "right")) if kind == "epd" else "plain"
+        key = (kind, notation, layout, language, decoys, unit, other_page, shape)
         if key in seen or (
             layout == "fpdf" and (language == "zh" or unit in ("功能单位", "声明单位"))
         ):
@@ -557,7 +599,7 @@ def composed(count: int, seed: int = 13) -> list[Doc]:
         value = sig(Decimal(rng.randint(150, 1600)) / 100, 3)
         name = f"composed-{len(docs) + 1:02d}-{kind}-{notation}-{layout}"
         docs.append(_compose(name, kind, notation, layout, language, decoys, unit, other_page,
-                             value, rng))  # fmt: skip
+                             value, rng, shape))  # fmt: skip
     return docs
 
 
@@ -572,6 +614,7 @@ def _compose(
     other_page: bool,
     value: Decimal,
     rng: random.Random,
+    shape: str = "plain",
 ) -> Doc:
     decoy_rows = [row for kind_ in decoys for row in decoy(kind_, language)]
     if kind == "epd":
@@ -580,7 +623,9 @@ def _compose(
             rows = ("GWP-total", "GWP-fossil", "GWP-biogenic", "GWP-luluc")
         doc = epd(name, ghg=value, unit=unit, notation=notation if notation != "full_width"
                   else "e_point", rows=rows, spelling=rng.choice(CO2E_SPELLINGS),
-                  unit_on_other_page=other_page, decoys=decoys, layout=layout)  # fmt: skip
+                  unit_on_other_page=other_page, decoys=decoys, layout=layout,
+                  transposed=shape == "transposed", align="right" if shape == "right" else "left",
+                  )  # fmt: skip
         return doc
     if kind == "stage":
         total = value * 1000

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.pdfreading import cues
+from portal.pdfreading import cues, tables
 from portal.pdfreading.candidates import Candidate
 from portal.pdfreading.co2e import (
     Co2eUnit,
@@ -22,13 +22,10 @@ from portal.pdfreading.co2e import (
     mass_label,
     other_indicator_unit,
 )
-from portal.pdfreading.layout import Cell, Line, PageLayout
+from portal.pdfreading.layout import Cell, PageLayout
 from portal.pdfreading.numbers import Number, decimal_comma_document, find_numbers
 
 MAX_CANDIDATES = 12
-_TABLE_GAP_EM = 3.2  # a vertical gap wider than this ends a table
-_MAX_TABLE_LINES = 60
-_UNIT_HEADER = re.compile(r"^\s*(?:units?|einheit|unité|单位|计量单位)\b|^\s*(?:单位|unit)\s*$")
 _SHARE = re.compile(r"%|share|proportion|占比|比例|百分比|percent")
 _CLAUSE = re.compile(r"[，；。;]|(?<!\d)[,.](?!\d)")
 _PLAUSIBLE = (Decimal("0.05"), Decimal(60))
@@ -47,6 +44,8 @@ class _Found:
     reasons: list[str]
     table: tuple[int, int] | None  # (page, header line index)
     column_x: float
+    column: str  # the column header's text
+    row_y: float
     row_kind: str  # "ghg", "fossil", "luluc", "" (other)
     numerator_kg: Decimal
     per_kg: Decimal
@@ -62,28 +61,6 @@ class _Context:
     unit: Co2eUnit | None
     unit_text: str  # where the unit was read, for the denominator's search
     in_table: bool
-
-
-class _PageLines:
-    """A page's lines with what the table search asks of each, worked out once."""
-
-    def __init__(self, lines: Sequence[Line]) -> None:
-        self.lines = lines
-        self.has_number = [any(find_numbers(c.text) for c in line.cells) for line in lines]
-        self.states_figure = [
-            any(
-                _unit_after(cell.lower, number.end) is not None
-                for cell in line.cells
-                for number in find_numbers(cell.text)
-            )
-            if has
-            else False
-            for line, has in zip(lines, self.has_number, strict=True)
-        ]
-        self.headers: dict[int, int | None] = {}
-
-    def __getitem__(self, index: int) -> Line:
-        return self.lines[index]
 
 
 def declared_unit_of(layouts: Sequence[PageLayout]) -> DeclaredUnit | None:
@@ -106,7 +83,7 @@ def choose_footprint(
     declared = declared_unit_of(layouts)
     found: list[_Found] = []
     for layout in layouts:
-        page_lines = _PageLines(layout.lines)
+        page_lines = tables.PageLines(layout.lines)
         for index, line in enumerate(layout.lines):
             for position, cell in enumerate(line.cells):
                 previous_end = 0  # the end of the cell's previous figure with a unit
@@ -116,7 +93,7 @@ def choose_footprint(
                     )
                     if item is not None:
                         found.append(item)
-                    if _unit_after(cell.lower, number.end) is not None:
+                    if tables.unit_after(cell.lower, number.end) is not None:
                         previous_end = number.end
     found += _fossil_plus_luluc(found)
     return _rank(found, declared, source)
@@ -124,7 +101,7 @@ def choose_footprint(
 
 def _candidate(
     layout: PageLayout,
-    lines: _PageLines,
+    lines: tables.PageLines,
     index: int,
     position: int,
     cell: Cell,
@@ -167,8 +144,10 @@ def _candidate(
         snippet=_snippet(context, cell, number),
         score=score,
         reasons=reasons,
-        table=None if table is None else (table[0], _header_index(lines, index)),
+        table=None if table is None else (table[0], tables.header_index(lines, index)),
         column_x=cell.x,
+        column=context.header,
+        row_y=round(layout.lines[index].y, 1),
         row_kind=row_kind,
         numerator_kg=unit.numerator_kg,
         per_kg=per_kg,
@@ -176,7 +155,12 @@ def _candidate(
 
 
 def _context(
-    lines: _PageLines, index: int, position: int, cell: Cell, number: Number, previous_end: int
+    lines: tables.PageLines,
+    index: int,
+    position: int,
+    cell: Cell,
+    number: Number,
+    previous_end: int,
 ) -> _Context:
     line = lines[index]
     lower = cell.lower
@@ -184,22 +168,43 @@ def _context(
     clauses = list(_CLAUSE.finditer(before))
     if clauses:
         before = before[clauses[-1].end() :]
-    unit = _unit_after(lower, number.end)
+    unit = tables.unit_after(lower, number.end)
     residue = lower[: number.start] + lower[unit.end if unit else number.end :]
     bare = len(re.sub(r"[^a-z0-9\u3400-\u9fff]", "", residue)) <= 3
+    ends_line = len(lower) - (number.end if unit is None else unit.end) <= 12
+    bare_unit = unit is not None and unit.per_kg is None and not unit.per_declared
+    bare_unit = bare_unit and unit is not None and unit.per_other is None
+    if (unit is None or bare_unit) and not bare and ends_line and index + 1 < len(lines):
+        wrapped = tables.unit_wrapped(lower[number.end :], cell, lines[index + 1])
+        if wrapped is not None and (unit is None or wrapped.per_kg is not None):
+            unit = wrapped
     if not before.strip() and index > 0:
-        above = _aligned(cell, lines[index - 1])
+        above = tables.aligned(cell, lines[index - 1])
         if above is not None and not find_numbers(above.text):
             before = above.lower[-80:] + " " + before
     if not bare:  # a number in prose: its own clause is its context
-        caption = _caption(lines, index)
+        caption = tables.caption(lines, index)
         return _Context(before, "", "", "", caption, unit, lower, False)
-    header_line = _header_line(lines, index) if len(line.cells) > 1 else None
+    header_line = tables.header_line(lines, index) if len(line.cells) > 1 else None
     header = ""
+    top = index
     if header_line is not None:
-        aligned = _aligned(cell, lines[header_line])
-        header = aligned.lower if aligned is not None else ""
-    caption = _caption(lines, header_line if header_line is not None else index)
+        top = header_line
+        # A header may take two lines ("GWP-GHG" over "[kg CO2e]"): read both.
+        for head_index in (header_line - 1, header_line):
+            if head_index < 0 or (
+                head_index < header_line and not tables.header_like(lines, head_index)
+            ):
+                continue
+            if head_index < header_line and lines[head_index].y - lines[header_line].y > (
+                tables.TABLE_GAP_EM * max(lines[header_line].size, 1.0)
+            ):
+                continue
+            aligned = tables.column_header(cell, lines[head_index])
+            if aligned is not None:
+                header = f"{header} {aligned.lower}".strip()
+                top = min(top, head_index)
+    caption = tables.caption(lines, top)
     row_label = line.cells[0].lower if position > 0 else ""
     row_text = " ".join(c.lower for i, c in enumerate(line.cells) if i != position)
     unit_text = lower
@@ -208,7 +213,7 @@ def _context(
         if header and _SHARE.search(header) and find_unit(header) is None:
             return _Context(before, row_label, row_text, header, caption, None, "", in_table)
         header_row = lines[header_line] if header_line is not None else None
-        row_unit = _row_unit(line, position, header_row)
+        row_unit = tables.row_unit(line, position, header_row)
         for text in (row_unit, header, row_label, caption):
             if text and (unit := find_unit(text)) is not None:
                 unit_text = text
@@ -218,108 +223,28 @@ def _context(
     return _Context(before, row_label, row_text, header, caption, unit, unit_text, in_table)
 
 
-def _unit_after(lower: str, end: int) -> Co2eUnit | None:
-    unit = find_unit(lower, end, end + 48)
-    if unit is None or lower[end : unit.start].strip(" ([") != "":
-        return None
-    return unit
-
-
-def _header_line(lines: _PageLines, index: int) -> int | None:
-    """The nearest line above that looks like a table header (cells, none of them numbers)."""
-    if index not in lines.headers:
-        lines.headers[index] = _find_header(lines, index)
-    return lines.headers[index]
-
-
-def _find_header(lines: _PageLines, index: int) -> int | None:
-    below = lines[index]
-    for above in range(index - 1, max(-1, index - _MAX_TABLE_LINES), -1):
-        line = lines[above]
-        if line.y - below.y > _TABLE_GAP_EM * max(line.size, 1.0):
-            return None
-        if len(line.cells) >= 2 and not lines.has_number[above]:
-            return above
-        if len(line.cells) == 1 and len(line.cells[0].text) > 60:
-            return None  # prose, not a table
-        if lines.headers.get(above, -1) is not None and above in lines.headers:
-            return lines.headers[above]  # the row above belongs to the same table
-        below = line
-    return None
-
-
-def _header_index(lines: _PageLines, index: int) -> int:
-    header = _header_line(lines, index)
-    return index if header is None else header
-
-
-def _caption(lines: _PageLines, top: int) -> str:
-    """Up to three lines above a table (or a line), stopping at a wide gap."""
-    parts = []
-    below = lines[top]
-    for above in range(top - 1, max(-1, top - 4), -1):
-        line = lines[above]
-        if line.y - below.y > _TABLE_GAP_EM * 1.6 * max(line.size, 1.0):
-            break
-        if (len(line.cells) > 1 and lines.has_number[above]) or lines.states_figure[above]:
-            break  # a row of another table, or a statement of its own figure
-        parts.append(" ".join(cell.lower for cell in line.cells))
-        below = line
-    return " ".join(reversed(parts))
-
-
-def _aligned(cell: Cell, header: Line) -> Cell | None:
-    """The header cell over CELL: nearest by left edge, right edge or centre."""
-    best, distance = None, float("inf")
-    centre = (cell.x + cell.x_end) / 2
-    for candidate in header.cells:
-        gap = min(
-            abs(candidate.x - cell.x),
-            abs(candidate.x_end - cell.x_end),
-            abs((candidate.x + candidate.x_end) / 2 - centre),
-        )
-        if gap < distance:
-            best, distance = candidate, gap
-    limit = max(24.0, (cell.x_end - cell.x))
-    return best if distance <= limit else None
-
-
-def _row_unit(line: Line, position: int, header: Line | None) -> str:
-    if header is not None:
-        for head in header.cells:
-            if _UNIT_HEADER.search(head.lower):
-                for index, cell in enumerate(line.cells):
-                    if index != position and _aligned(cell, header) is head:
-                        return cell.lower
-    for index, cell in enumerate(line.cells):
-        if index != position and find_unit(cell.lower) and not find_numbers(cell.text):
-            return cell.lower
-    return ""
-
-
 def _score(context: _Context, number: Number, reasons: list[str]) -> tuple[float, str]:
     score = 0.0
-    row_kind = ""
-    if context.header:
-        for cue in cues.COLUMN_CUES:
-            if cue.pattern.search(context.header):
-                score += cue.weight
-                reasons.append(cue.reason)
-                break
     row = context.row_label or context.before[-60:]
-    row_hit = False
-    for cue in cues.ROW_CUES:
-        if cue.pattern.search(row):
+    # A table may be transposed (modules as rows, indicators as columns): a module cue is
+    # looked for in the row label too, an indicator cue in the column header too.
+    module = _first_cue(cues.COLUMN_CUES, context.header) or _first_cue(
+        cues.COLUMN_CUES[: cues.MODULE_CUES], row
+    )
+    indicator = _first_cue(cues.ROW_CUES, row) or _first_cue(
+        cues.ROW_CUES[: cues.INDICATOR_CUES], context.header
+    )
+    if indicator is None:
+        indicator = _first_cue((cues.GWP_TOTAL_CUE,), row) or _first_cue(
+            (cues.GWP_TOTAL_CUE,), context.header
+        )
+    for cue in (module, indicator):
+        if cue is not None:
             score += cue.weight
             reasons.append(cue.reason)
-            row_hit = True
-            row_kind = {cues.GWP_GHG: "ghg", cues.GWP_FOSSIL: "fossil"}.get(cue.reason, "")
-            if cue.reason == "GWP-luluc alone":
-                row_kind = "luluc"
-            break
-    if not row_hit and cues.GWP_TOTAL_CUE.pattern.search(row):
-        score += cues.GWP_TOTAL_CUE.weight
-        reasons.append(cues.GWP_TOTAL)
+    reason = "" if indicator is None else indicator.reason
+    row_kind = {cues.GWP_GHG: "ghg", cues.GWP_FOSSIL: "fossil", cues.GWP_LULUC: "luluc"}
+    row_kind_found = row_kind.get(reason, "")
     caption = context.caption if context.in_table else ""
     around = " ".join((context.before, context.row_label, context.header, caption))
     for cue in cues.CONTEXT_CUES:
@@ -329,16 +254,25 @@ def _score(context: _Context, number: Number, reasons: list[str]) -> tuple[float
     if cues.THRESHOLD_BEFORE.pattern.search(context.before):
         score += cues.THRESHOLD_BEFORE.weight
         reasons.append(cues.THRESHOLD_BEFORE.reason)
-    return score, row_kind
+    return score, row_kind_found
+
+
+def _first_cue(candidates: Sequence[cues.Cue], text: str) -> cues.Cue | None:
+    if not text:
+        return None
+    return next((cue for cue in candidates if cue.pattern.search(text)), None)
 
 
 def _fossil_plus_luluc(found: Sequence[_Found]) -> list[_Found]:
     """GWP-fossil + GWP-luluc in each column of a table that has no GWP-GHG row."""
     sums = []
-    by_column: dict[tuple[tuple[int, int], int], dict[str, _Found]] = {}
+    by_column: dict[tuple[tuple[int, int], str, str], dict[str, _Found]] = {}
     for item in found:
         if item.table is not None and item.row_kind:
-            by_column.setdefault((item.table, round(item.column_x / 8)), {})[item.row_kind] = item
+            # The same column of a table, or the same row of a transposed one.
+            column = item.column or str(round(item.column_x / 8))
+            for key in (("column", column), ("row", str(item.row_y))):
+                by_column.setdefault((item.table, *key), {})[item.row_kind] = item
     for rows in by_column.values():
         if "ghg" in rows or "fossil" not in rows or "luluc" not in rows:
             continue
@@ -359,6 +293,8 @@ def _fossil_plus_luluc(found: Sequence[_Found]) -> list[_Found]:
                 reasons=reasons,
                 table=fossil.table,
                 column_x=fossil.column_x,
+                column=fossil.column,
+                row_y=fossil.row_y,
                 row_kind="sum",
                 numerator_kg=fossil.numerator_kg,
                 per_kg=fossil.per_kg,

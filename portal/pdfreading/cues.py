@@ -29,6 +29,7 @@ GWP_GHG = "GWP-GHG row"
 GWP_FOSSIL = "GWP-fossil row"
 GWP_FOSSIL_LULUC = "GWP-fossil + GWP-luluc (no GWP-GHG row)"
 GWP_TOTAL = "GWP-total row"
+GWP_LULUC = "GWP-luluc alone"
 TOTAL_ROW = "total row of a stage table"
 LABELLED = "labelled as the product carbon footprint"
 CRADLE_TO_GATE = "cradle-to-gate"
@@ -50,10 +51,12 @@ COLUMN_CUES = (
          "life-cycle total column (cradle-to-grave)"),
 )  # fmt: skip
 
+MODULE_CUES = 4  # the first COLUMN_CUES name modules (the last is a life-cycle total)
+INDICATOR_CUES = 5  # the first ROW_CUES name indicators (the others are stages and totals)
 ROW_CUES = (
     _cue(r"gwp\s?[-_]?\s?ghg|climate\s+change\s*[-–]\s*ghg|ipcc\s+ar[56]", 3.0, GWP_GHG),
     _cue(r"gwp\s?[-_]?\s?fossil|climate\s+change\s*[-–]\s*fossil|化石", 1.0, GWP_FOSSIL),
-    _cue(r"gwp\s?[-_]?\s?luluc|land\s+use\s+and|土地利用", -3.0, "GWP-luluc alone"),
+    _cue(r"gwp\s?[-_]?\s?luluc|land\s+use\s+and|土地利用", -3.0, GWP_LULUC),
     _cue(r"gwp\s?[-_]?\s?bio|(?<!excluding\s)(?<!excluding)(?<!including)(?<!excl\.\s)(?<!without\s)biogenic(?!\s+uptake)"
          r"|(?<!不含)(?<!不包括)生物源", -4.0, "GWP-biogenic"),
     _cue(r"^\s*(?:odp|ap|ep[-\s]?\w*|pocp|adp[-\s]?\w*|wdp|pm|irp|etp[-\s]?\w*|htp[-\s]?\w*"
@@ -107,7 +110,7 @@ REASONS_ZH = {
     GWP_GHG: "GWP-GHG 行",
     GWP_FOSSIL: "GWP-fossil 行",
     GWP_FOSSIL_LULUC: "GWP-fossil 与 GWP-luluc 之和（无 GWP-GHG 行）",
-    "GWP-luluc alone": "仅 GWP-luluc",
+    GWP_LULUC: "仅 GWP-luluc",
     "GWP-biogenic": "GWP-biogenic（生物源）",
     OTHER_INDICATOR: "其他影响类别指标，不是气候变化",
     TOTAL_ROW: "阶段表的合计行",

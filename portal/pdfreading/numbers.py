@@ -20,10 +20,10 @@ NUMBER = re.compile(
     rf"(?P<mantissa>{_GROUPED}|{_PLAIN})(?P<exponent>{_EXPONENT})?"
     r"(?![\d])(?!,\d)(?!\.\d)"
 )
-_UNAMBIGUOUS_COMMA = re.compile(r"(?<![\d.,])\d+,(?:\d{1,2}|\d{4,})(?![\d.,])|\d,\d+\s?[eE][+-]?\d")
-_UNAMBIGUOUS_POINT = re.compile(
-    r"(?<![\d.,])\d+\.(?:\d{1,2}|\d{4,})(?![\d.,])|\d\.\d+\s?[eE][+-]?\d"
-)
+# A decimal or grouping mark between digits: unambiguous unless exactly three digits follow
+# and no exponent does ("4,200" may be either; "0,62" and "1,28E+03" are decimal commas).
+_MARKED = re.compile(r"(?<![\d.,])\d+([.,])(\d+)(?![\d.,])(\s?[eE][+-]?\d)?")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,13 @@ class Number:
 
 def decimal_comma_document(text: str) -> bool:
     """Whether the text writes decimals with a comma ("0,62", "1,28E+03") more than a point."""
-    commas = len(_UNAMBIGUOUS_COMMA.findall(text))
-    points = len(_UNAMBIGUOUS_POINT.findall(text))
+    commas = points = 0
+    for mark, digits, exponent in _MARKED.findall(text):
+        if len(digits) != 3 or exponent:
+            if mark == ",":
+                commas += 1
+            else:
+                points += 1
     return commas > points
 
 
@@ -58,6 +63,8 @@ def parse_number(printed: str, *, decimal_comma: bool = False) -> Decimal:
 
 def find_numbers(text: str, *, decimal_comma: bool = False) -> list[Number]:
     """Every number in TEXT, left to right."""
+    if _DIGIT.search(text) is None:
+        return []
     found = []
     for match in NUMBER.finditer(text):
         try:
