@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from portal.accounts.models import Role
-from portal.db import DbSession
+from portal.catalog import get_ruleset
+from portal.db import DbSession, get_engine
 from portal.errors import Conflict, InvalidInput
-from portal.pact import auth, publishing
+from portal.i18n import _
+from portal.pact import auth, publishing, pulling
 from portal.pact.config import get_pact_settings
 from portal.security import Principal, require_roles
 from portal.tracking import service as tracking
@@ -159,3 +161,94 @@ def pact_published_json(db: DbSession, _who: EsgOrAdmin, footprint_id: str) -> R
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _hosts_page(
+    request: Request,
+    db: DbSession,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "pact/hosts.html",
+        {
+            "rows": pulling.hosts_by_supplier(db),
+            "materials": sorted(get_ruleset().materials),
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status,
+    )
+
+
+@router.get("/admin/pact/hosts", name="pact_hosts")
+def pact_hosts(request: Request, db: DbSession, _admin: AdminOnly) -> Response:
+    """Suppliers' PACT hosts the portal pulls footprints from."""
+    return _hosts_page(request, db)
+
+
+def _products(text: str) -> dict[str, str]:
+    products = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        urn, sep, material = line.rpartition("=")
+        if not sep:
+            raise InvalidInput(
+                _("Write one product per line as URN = material code."), field="products"
+            )
+        products[urn.strip()] = material.strip()
+    return products
+
+
+@router.post("/admin/pact/hosts", name="set_pact_host")
+def set_pact_host(
+    request: Request,
+    db: DbSession,
+    admin: AdminOnly,
+    supplier: Annotated[str, Form(max_length=32)],
+    base_url: Annotated[str, Form(max_length=500)],
+    client_id: Annotated[str, Form(max_length=200)],
+    secret: Annotated[str, Form(max_length=500)],
+    products: Annotated[str, Form(max_length=20000, json_schema_extra={"x-multiline": True})],
+) -> Response:
+    """Set a supplier's PACT host (the secret is stored encrypted and not shown again)."""
+    form = {
+        "supplier": supplier,
+        "base_url": base_url,
+        "client_id": client_id,
+        "products": products,
+    }
+    try:
+        pulling.set_host(
+            db,
+            actor=admin.actor(request),
+            supplier_code=supplier,
+            base_url=base_url,
+            client_id=client_id,
+            secret=secret,
+            products=_products(products),
+        )
+    except InvalidInput as invalid:
+        return _hosts_page(
+            request,
+            db,
+            errors={invalid.field or "base_url": invalid.message},
+            form=form,
+            status=422,
+        )
+    return redirect("/admin/pact/hosts", request)
+
+
+@router.post("/admin/pact/hosts/{code}/pull", name="pull_pact_host")
+def pull_pact_host(request: Request, db: DbSession, admin: AdminOnly, code: str) -> Response:
+    """Pull now: the supplier's footprints into declarations; the page shows the outcome."""
+    # The pull calls another host and writes in transactions of its own: the request's is
+    # ended first, so it holds no lock (SQLite's writer lock above all) while it waits.
+    actor = admin.actor(request)
+    db.rollback()
+    pulling.pull(get_engine(), actor=actor, supplier_code=code)
+    return redirect("/admin/pact/hosts", request)

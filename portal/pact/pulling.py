@@ -386,3 +386,12 @@ def suppliers_with_hosts(db: Session) -> list[str]:
         .order_by(Supplier.code)
     ).all()
     return list(rows)
+
+
+def hosts_by_supplier(db: Session) -> list[tuple[Supplier, PactSupplierHost | None]]:
+    """Every supplier company (not the plant) with its PACT host, if set."""
+    hosts = {host.supplier_id: host for host in db.exec(select(PactSupplierHost)).all()}
+    suppliers = db.exec(
+        select(Supplier).where(col(Supplier.is_own_plant).is_(False)).order_by(Supplier.code)
+    ).all()
+    return [(supplier, hosts.get(supplier.id or 0)) for supplier in suppliers]

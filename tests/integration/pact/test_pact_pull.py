@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import SETUP
+from fastapi.testclient import TestClient
+from helpers import make_user, post_form, sign_in
 from pact_schemas import example
 from pact_servers import Scripted, Tls, free_port, make_tls, portal_over_tls, scripted_host
 from sqlalchemy.engine import Engine
@@ -238,3 +240,49 @@ def test_an_unreachable_host_and_the_command_line(
     assert pulled.exit_code == 1
     assert "HYD: nothing stored: the host is unreachable (ConnectError)" in pulled.output
     assert session.exec(select(PactImport)).all() == []
+
+
+def test_an_administrator_sets_a_host_and_pulls_now_from_the_page(
+    pact_http: TestClient, scripted: Scripted, session: Session
+) -> None:
+    make_user(session, "admin")
+    sign_in(pact_http, "admin@example.com")
+    scripted.pages = [[_footprint()]]
+    saved = post_form(
+        pact_http,
+        "/admin/pact/hosts",
+        "/admin/pact/hosts",
+        {
+            "supplier": "REC",
+            "base_url": scripted.url,
+            "client_id": "plant-at-rec",
+            "secret": "rec-secret",
+            "products": "urn:gtin:5695872369587 = al_recycled_ingot\nurn:x:y = al_primary_ingot",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = pact_http.get("/admin/pact/hosts")
+    assert "plant-at-rec" in page.text and "rec-secret" not in page.text
+    pulled = post_form(
+        pact_http, "/admin/pact/hosts", "/admin/pact/hosts/REC/pull", {}, follow_redirects=False
+    )
+    assert pulled.status_code == 303
+    page = pact_http.get("/admin/pact/hosts")
+    assert "REC: 1 declaration(s) created" in page.text
+    [kept] = session.exec(select(PactImport)).all()
+    declaration = session.get(Declaration, kept.declaration_id)
+    assert declaration is not None and declaration.material_code == "al_recycled_ingot"
+    bad = post_form(
+        pact_http,
+        "/admin/pact/hosts",
+        "/admin/pact/hosts",
+        {
+            "supplier": "REC",
+            "base_url": scripted.url,
+            "client_id": "c",
+            "secret": "s",
+            "products": "no equals sign",
+        },
+    )
+    assert bad.status_code == 422 and 'id="error-products"' in bad.text
