@@ -16,7 +16,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.energy import core, rollups
@@ -212,10 +213,27 @@ def ingest(
         by_meter[meter.id][item.at_s] = (index, checked, item)
 
     changes: dict[int, dict[tuple[str, str], list[float]]] = {}
+    by_id = {meter.id: meter for meter in meters.values()}
+    contexts = _contexts(db, {m: (min(new), max(new)) for m, new in by_meter.items()}, by_id)
+    inserts: list[tuple[object, ...]] = []
+    updates: list[dict[str, object]] = []
     for meter_id, new in by_meter.items():
-        meter = next(m for m in meters.values() if m.id == meter_id)
         changes[meter_id] = {}
-        _ingest_meter(db, meter, new, source, now_s, changes[meter_id], result, refuse)
+        meter_inserts, meter_updates = _ingest_meter(
+            by_id[meter_id], new, contexts[meter_id], source, now_s, changes[meter_id], result,
+            refuse,
+        )  # fmt: skip
+        inserts += meter_inserts
+        updates += meter_updates
+    if inserts:
+        rollups.executemany(db, INSERT_SQL, inserts)
+    if updates:
+        db.execute(
+            update(READING_TABLE)
+            .where(READING_TABLE.c.id == bindparam("b_id"))
+            .values({name: bindparam(name) for name in updates[0] if name != "b_id"}),
+            updates,
+        )
     if issues:
         db.execute(insert(ISSUE_TABLE), issues)
     rollups.apply(db, changes)
@@ -235,34 +253,79 @@ def _conflict(meter: Meter, at_s: int) -> tuple[str, str, str]:
     )
 
 
+def _contexts(
+    db: Session, spans: dict[int, tuple[int, int]], meters: dict[int | None, Meter]
+) -> dict[int, list[rollups.StoredReading]]:
+    """Per meter: its stored readings within its new readings' span, the HISTORY + 1 before
+    and the first after. A few statements for the whole batch, not three per meter."""
+    if not spans:
+        return {}
+    table = READING_TABLE
+    ids = sorted(spans)
+    lo_all = min(lo for lo, _hi in spans.values())
+    hi_all = max(hi for _lo, hi in spans.values())
+    lookback = max(meters[m].interval_s for m in ids) * (core.HISTORY + 1) * 2
+    found: dict[int, dict[int, rollups.StoredReading]] = {m: {} for m in ids}
+    inside = select(table).where(
+        table.c.meter_id.in_(ids), table.c.at_s >= lo_all - lookback, table.c.at_s <= hi_all
+    )
+    for row in _rows(db, inside):
+        found[row.meter_id][row.at_s] = row
+    later = db.execute(
+        sa_select(table.c.meter_id, func.min(table.c.at_s))
+        .where(table.c.meter_id.in_(ids), table.c.at_s > hi_all)
+        .group_by(table.c.meter_id)
+    ).all()
+    if later:
+        wanted = {(meter_id, at_s) for meter_id, at_s in later}
+        rows = _rows(
+            db,
+            select(table).where(
+                table.c.meter_id.in_([m for m, _at in wanted]),
+                table.c.at_s.in_({at for _m, at in wanted}),
+            ),
+        )
+        for row in rows:
+            if (row.meter_id, row.at_s) in wanted:
+                found[row.meter_id][row.at_s] = row
+    out: dict[int, list[rollups.StoredReading]] = {}
+    for meter_id, (lo, hi) in spans.items():
+        rows_by_at = found[meter_id]
+        before = sorted(at for at in rows_by_at if at < lo)
+        if len(before) < core.HISTORY + 1:
+            # Older than the look-back window (a meter silent for a while): ask for it alone.
+            for row in _rows(
+                db,
+                select(table)
+                .where(table.c.meter_id == meter_id, table.c.at_s < lo - lookback)
+                .order_by(table.c.at_s.desc())
+                .limit(core.HISTORY + 1 - len(before)),
+            ):
+                rows_by_at[row.at_s] = row
+            before = sorted(at for at in rows_by_at if at < lo)
+        keep = set(before[-(core.HISTORY + 1) :])
+        after = [at for at in rows_by_at if at > hi]
+        if after:
+            keep.add(min(after))
+        keep |= {at for at in rows_by_at if lo <= at <= hi}
+        out[meter_id] = [rows_by_at[at] for at in sorted(keep)]
+    return out
+
+
 def _ingest_meter(
-    db: Session,
     meter: Meter,
     new: dict[int, tuple[int, float, RawReading]],
+    context: list[rollups.StoredReading],
     source: str,
     now_s: int,
     changes: dict[tuple[str, str], list[float]],
     result: IngestResult,
     refuse: Callable[..., None],
-) -> None:
-    """Merge NEW into the meter's stored chain and write what changed."""
+) -> tuple[list[tuple[object, ...]], list[dict[str, object]]]:
+    """Merge NEW into the meter's stored chain; the rows to insert and to update."""
     assert meter.id is not None
     meter_id, meter_code = meter.id, meter.code  # ORM attribute reads cost, in a hot loop
-    lo, hi = min(new), max(new)
-    table = READING_TABLE
-    of_meter = table.c.meter_id == meter_id
-    inside = _rows(db, select(table).where(of_meter, table.c.at_s >= lo, table.c.at_s <= hi))
-    before = _rows(
-        db,
-        select(table)
-        .where(of_meter, table.c.at_s < lo)
-        .order_by(table.c.at_s.desc())
-        .limit(core.HISTORY + 1),
-    )
-    after = _rows(
-        db, select(table).where(of_meter, table.c.at_s > hi).order_by(table.c.at_s).limit(1)
-    )
-    stored = {reading.at_s: reading for reading in [*before, *inside, *after]}
+    stored = {reading.at_s: reading for reading in context}
     latest_s = max(stored) if stored else None
     fresh: dict[int, rollups.StoredReading] = {}
     for at_s, (index, value, item) in new.items():
@@ -289,7 +352,7 @@ def _ingest_meter(
             flags=",".join(sorted(arrival)),
         )
     if not fresh:
-        return
+        return [], []
     timeline = sorted({**stored, **fresh}.items())
     points = [_point(reading) for _at, reading in timeline]
     computed = core.chain(spec_of(meter), points)
@@ -347,15 +410,7 @@ def _ingest_meter(
                 result.flagged_readings.append((meter_code, at_s, reading.flags))
         else:
             updates.append({"b_id": reading.id, **fields})
-    if inserts:
-        rollups.executemany(db, INSERT_SQL, inserts)
-    if updates:
-        db.execute(
-            update(READING_TABLE)
-            .where(READING_TABLE.c.id == bindparam("b_id"))
-            .values({name: bindparam(name) for name in updates[0] if name != "b_id"}),
-            updates,
-        )
+    return inserts, updates
 
 
 INSERT_SQL = (
