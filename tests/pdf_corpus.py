@@ -330,6 +330,21 @@ def pact_printout(kg_per_kg: Decimal, notation: str) -> list[Row]:
     return [[(0, "PACT Product Footprint")]] + [[(0, k), (190, v)] for k, v in fields]
 
 
+def pact_json(kg_per_kg: Decimal) -> list[Row]:
+    """A PACT footprint printed as its JSON: figures are kg CO2e per declared unit, unitless."""
+    pcf = {
+        "declaredUnit": '"kilogram",',
+        "unitaryProductAmount": '"1000",',
+        "pCfExcludingBiogenic": f'"{kg_per_kg}",',
+        "pCfIncludingBiogenic": f'"{sig(kg_per_kg * Decimal("0.97"))}",',
+        "fossilGhgEmissions": f'"{sig(kg_per_kg * Decimal("0.99"))}",',
+        "boundaryProcessesDescription": '"cradle-to-gate, casthouse included"',
+    }
+    rows: list[Row] = [[(0, "{")], [(12, '"specVersion": "2.2.0",')], [(12, '"pcf": {')]]
+    rows += [[(24, f'"{key}": {value}')] for key, value in pcf.items()]
+    return [*rows, [(12, "}")], [(0, "}")]]
+
+
 def certificate(t_per_t: Decimal, language: str, notation: str) -> list[Row]:
     """A verifier's certificate with the footprint in a sentence."""
     value = NOTATIONS[notation](t_per_t)
@@ -544,6 +559,7 @@ def named() -> list[Doc]:
     ]
     docs.append(Doc("thousands-comma-in-decimal-point-text", Decimal("4.2"), [point_doc]))
     docs.append(Doc("pact-printout", Decimal("8.6"), [pact_printout(Decimal("8.6"), "plain")]))
+    docs.append(Doc("pact-json", Decimal("7.35"), [pact_json(Decimal("7.35"))]))
     cert = certificate(Decimal("6.7"), "en", "plain") + decoy("below4")
     docs.append(Doc("certificate-en-with-below-4-label", Decimal("6.7"), [cert]))
     cert_zh = certificate(Decimal("12.3"), "zh", "plain") + decoy("scope12", "zh")
@@ -580,7 +596,7 @@ def composed(count: int, seed: int = 13) -> list[Doc]:
     seen: set[tuple[object, ...]] = set()
     docs: list[Doc] = []
     while len(docs) < count:
-        kind = rng.choice(("epd", "stage", "certificate", "pact"))
+        kind = rng.choice(("epd", "stage", "certificate", "pact", "pact_json"))
         notation = rng.choice(list(NOTATIONS))
         layout = rng.choice(("runs", "two-column", "fpdf"))
         language = rng.choice(("en", "zh"))
@@ -640,6 +656,8 @@ def _compose(
     if kind == "certificate":
         rows = decoy_rows[:1] + certificate(value, language, notation) + decoy_rows[1:]
         return Doc(name, value, [rows], layout=layout)
+    if kind == "pact_json":
+        return Doc(name, value, [decoy_rows + pact_json(value)], layout=layout)
     rows = pact_printout(value, notation if notation != "full_width" else "plain") + decoy_rows
     return Doc(name, value, [rows], layout=layout)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.pdfreading import cues, tables
+from portal.pdfreading import co2e, cues, tables
 from portal.pdfreading.candidates import Candidate
 from portal.pdfreading.co2e import (
     Co2eUnit,
@@ -182,6 +182,8 @@ def _context(
         above = tables.aligned(cell, lines[index - 1])
         if above is not None and not find_numbers(above.text):
             before = above.lower[-80:] + " " + before
+    if unit is None and co2e.PACT_FIELD.search(before or line.cells[0].lower):
+        unit = co2e.PER_DECLARED_KG  # a PACT field: kg CO2e per declared unit, by definition
     if not bare:  # a number in prose: its own clause is its context
         caption = tables.caption(lines, index)
         return _Context(before, "", "", "", caption, unit, lower, False)

@@ -69,6 +69,11 @@ class Co2eUnit:
     end: int
 
 
+# PACT (Pathfinder) fields that hold kg CO2e per declared unit, printed without a unit.
+PACT_FIELD = re.compile(r"\bp?cf\s?(?:excluding|including)\s?biogenic\b|fossilghgemissions")
+PER_DECLARED_KG = Co2eUnit(Decimal(1), None, True, None, 0, 0)
+
+
 def find_unit(text: str, start: int = 0, end: int | None = None) -> Co2eUnit | None:
     """The first CO2e unit in TEXT[start:end] (lower case, normalised)."""
     match = UNIT.search(text, start, len(text) if end is None else end)
@@ -99,11 +104,11 @@ def other_indicator_unit(text: str) -> bool:
 
 
 _DECLARED_LABEL = re.compile(
-    r"declared\s+unit|functional\s+unit|reference\s+unit|unit\s+of\s+analysis|unité\s+déclarée"
+    r"declared\s?unit|functional\s+unit|reference\s+unit|unit\s+of\s+analysis|unité\s+déclarée"
     r"|deklarierte\s+einheit|声明单位|功能单位|核算单位|评价单位"
 )
 _AMOUNT = re.compile(
-    r"[:：\s(（]*(?:is\s+|为|是|of\s+)?(?:(?P<word>one|a|一)\s?|(?P<number>"
+    r"[:：\s(（\"']*(?:is\s+|为|是|of\s+)?(?:(?P<word>one|a|一)\s?|(?P<number>"
     + NUMBER.pattern
     + r")\s?)?(?:metric\s+)?(?P<mass>tonnes?|tons?|t|kilograms?|kg|吨|千克|公斤)(?![a-z])"
 )
