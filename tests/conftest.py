@@ -17,13 +17,10 @@ from sqlmodel import Session
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 
+import loop_guard
+
 from portal import config, db, migrations
 from portal.audit import GENESIS_HASH
-
-# Database work on an event-loop thread blocks every request of the process, and freezes it
-# for good when it waits on a lock held by a request that needs the loop to commit.
-_loop_violations: list[str] = []
-db.watch_event_loop_use(_loop_violations.append)
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1"
@@ -39,10 +36,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(autouse=True)
 def no_database_work_on_the_event_loop() -> Iterator[None]:
     """Fail the test if the app ran a statement or took a connection on its event loop."""
-    _loop_violations.clear()
+    loop_guard.violations.clear()
     yield
-    found = sorted(set(_loop_violations))
-    _loop_violations.clear()
+    found = sorted(set(loop_guard.violations))
+    loop_guard.violations.clear()
     if found:
         pytest.fail("database work on the event loop thread:\n" + "\n".join(found[:10]))
 
@@ -62,7 +59,8 @@ def postgres_migrated() -> str:
         if REQUIRE_POSTGRES:
             pytest.fail("PORTAL_TEST_DATABASE_URL is not set but PostgreSQL is required")
         pytest.skip("PostgreSQL not configured (set PORTAL_TEST_DATABASE_URL)")
-    engine = db.make_engine(POSTGRES_URL)
+    url = _own_database(POSTGRES_URL)
+    engine = db.make_engine(url)
     try:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -73,8 +71,28 @@ def postgres_migrated() -> str:
         pytest.skip(f"PostgreSQL not reachable: {error}")
     finally:
         engine.dispose()
-    migrations.upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    migrations.upgrade(url)
+    return url
+
+
+def _own_database(url: str) -> str:
+    """URL itself, or under pytest-xdist this worker's own database beside it (made if new)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = db.make_engine(given.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            known = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if known is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_postgres(url: str) -> None:

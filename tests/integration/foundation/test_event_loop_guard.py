@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import conftest
+import loop_guard
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -27,11 +27,11 @@ def test_a_statement_in_an_async_route_is_reported_and_one_in_a_plain_route_is_n
 
     with TestClient(app) as client:
         assert client.get("/in-the-pool").json() == {"one": 1}
-        assert conftest._loop_violations == []
+        assert loop_guard.violations == []
         session.execute(text("SELECT 1"))  # the test's own thread runs no loop: not reported
-        assert conftest._loop_violations == []
+        assert loop_guard.violations == []
         assert client.get("/on-the-loop").json() == {"one": 1}
-    found = list(conftest._loop_violations)
-    conftest._loop_violations.clear()  # seen on purpose: the guard must not fail this test
+    found = list(loop_guard.violations)
+    loop_guard.violations.clear()  # seen on purpose: the guard must not fail this test
     assert "statement on the event loop: SELECT 1" in found
     assert "database connection taken on the event loop" in found
