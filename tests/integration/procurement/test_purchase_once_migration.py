@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ CHECK = (
     "INSERT INTO buyer_check (at, user_id, via_api, supplier_id, material_code, quantity_t, "
     "check_date, product_line, verdict, reasons, declaration_id, factor_source, pcf_t_per_t, "
     "recycled_fraction, emissions_t, recycled_t, low_carbon_label, ruleset_revision) VALUES "
-    "('2026-03-02 08:00:00.000000', :user, 1, :supplier, 'al_primary_ingot', 25, '2026-03-02', "
+    "('2026-03-02 08:00:00.000000', :user, :via, :supplier, 'al_primary_ingot', 25, '2026-03-02', "
     "'alloy', 'fail', '[]', NULL, 'default', 16.5, 0, 412.5, 0, NULL, 'rev')"
 )
 PURCHASE = (
@@ -30,16 +31,36 @@ PURCHASE = (
 )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def before_0005(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database migrated up to 0004 (PostgreSQL's test database is left at head again)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'before.db'}"
+        migrations.upgrade(url, "0004")
+        yield url
+        return
+    url = str(request.getfixturevalue("postgres_migrated"))
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    try:
+        migrations.upgrade(url, "0004")
+        yield url
+    finally:
+        migrations.upgrade(url)  # the other tests expect the migrated schema
+
+
 def test_purchases_that_shared_a_check_each_get_a_copy_and_are_reported(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    before_0005: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'before.db'}"
-    migrations.upgrade(url, "0004")
+    url = before_0005
     engine = db.make_engine(url, sqlite_lock_on_begin=False)
     with Session(engine, expire_on_commit=False) as session:
         supplier = make_supplier(session, "SXML")
         buyer = make_user(session, "buyer")
-    ids = {"user": buyer.id, "supplier": supplier.id}
+    ids = {"user": buyer.id, "supplier": supplier.id, "via": True}
     with engine.begin() as connection:
         check_id = connection.execute(text(CHECK + " RETURNING id"), ids).scalar_one()
         other_check = connection.execute(text(CHECK + " RETURNING id"), ids).scalar_one()
