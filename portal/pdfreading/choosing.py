@@ -61,6 +61,7 @@ class _Context:
     unit: Co2eUnit | None
     unit_text: str  # where the unit was read, for the denominator's search
     in_table: bool
+    shown: str = ""  # row label and column header as printed, for the snippet
 
 
 def declared_unit_of(layouts: Sequence[PageLayout]) -> DeclaredUnit | None:
@@ -188,7 +189,7 @@ def _context(
         caption = tables.caption(lines, index)
         return _Context(before, "", "", "", caption, unit, lower, False)
     header_line = tables.header_line(lines, index) if len(line.cells) > 1 else None
-    header = ""
+    header = shown_header = ""
     top = index
     if header_line is not None:
         top = header_line
@@ -205,6 +206,7 @@ def _context(
             aligned = tables.column_header(cell, lines[head_index])
             if aligned is not None:
                 header = f"{header} {aligned.lower}".strip()
+                shown_header = f"{shown_header} {aligned.text}".strip()
                 top = min(top, head_index)
     caption = tables.caption(lines, top)
     row_label = line.cells[0].lower if position > 0 else ""
@@ -222,7 +224,10 @@ def _context(
                 break
             if text and text is not caption and other_indicator_unit(text):
                 return _Context(before, row_label, row_text, header, caption, None, "", in_table)
-    return _Context(before, row_label, row_text, header, caption, unit, unit_text, in_table)
+    shown = " | ".join(
+        part for part in (line.cells[0].text if position > 0 else "", shown_header) if part
+    )
+    return _Context(before, row_label, row_text, header, caption, unit, unit_text, in_table, shown)
 
 
 def _score(context: _Context, number: Number, reasons: list[str]) -> tuple[float, str]:
@@ -367,7 +372,6 @@ def _close(a: Decimal, b: Decimal) -> bool:
 
 def _snippet(context: _Context, cell: Cell, number: Number) -> str:
     if context.in_table or context.row_label:
-        parts = [context.row_label, context.header, cell.text]
-        return " | ".join(part for part in parts if part)[:160]
+        return " | ".join(part for part in (context.shown, cell.text) if part)[:160]
     start = max(0, number.start - 70)
     return cell.text[start : number.end + 50]
