@@ -12,6 +12,7 @@ from portal.energy.models import (
     Production,
     Reading,
     ReadingIssue,
+    ReviewNote,
     Rollup,
 )
 from portal.pact.models import (
@@ -51,6 +52,7 @@ __all__ = [
     "PurchaseImport",
     "Reading",
     "ReadingIssue",
+    "ReviewNote",
     "Rollup",
     "SignInThrottle",
     "Supplier",

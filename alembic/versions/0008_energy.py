@@ -18,6 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = (
+    "energy_review_note",
     "energy_alert",
     "energy_rollup",
     "energy_reading",
@@ -163,6 +164,21 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("rule_code", "subject", "period", name="uq_energy_alert"),
+    )
+    op.create_table(
+        "energy_review_note",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.String(7), nullable=False),
+        sa.Column("equipment", sa.String(300), nullable=False),
+        sa.Column("note", sa.String(2000), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["user_account.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("quarter", "equipment", name="uq_energy_review_note"),
     )
 
 

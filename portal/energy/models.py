@@ -159,3 +159,19 @@ class Alert(SQLModel, table=True):
     )
     acknowledged_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     comment: str = Field(default="", max_length=1000)
+
+
+class ReviewNote(SQLModel, table=True):
+    """The quarterly equipment review's note on maintenance or upgrades of one equipment."""
+
+    __tablename__ = "energy_review_note"
+    __table_args__ = (UniqueConstraint("quarter", "equipment", name="uq_energy_review_note"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    quarter: str = Field(max_length=7)  # 2023-Q4
+    equipment: str = Field(max_length=300)  # workshop / line / equipment
+    note: str = Field(max_length=2000)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")

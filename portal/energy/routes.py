@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from portal.accounts.models import Role
+from portal.clock import plant_today
 from portal.db import DbSession
-from portal.energy import alerts, entries, meters, pages
+from portal.energy import alerts, entries, meters, pages, review
 from portal.energy.models import GreenInstrument
 from portal.errors import InvalidInput
 from portal.security import Principal, require_roles
@@ -283,3 +284,54 @@ def acknowledge(
             422,
         )
     return redirect("/energy/alerts?acknowledged=1", request)
+
+
+QuarterQuery = Annotated[str, Query(max_length=7)]
+
+
+def _default_quarter() -> str:
+    today = plant_today()
+    year, number = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    return f"{year}-Q{number}"  # the last complete quarter
+
+
+@router.get("/energy/review", name="energy_review")
+def review_page(
+    request: Request, db: DbSession, _who: EsgOrAdmin, quarter: QuarterQuery = ""
+) -> Response:
+    """The quarterly review of the key equipment: specific energy against the baseline."""
+    context = review.quarter_review(db, quarter=quarter or _default_quarter())
+    return render(request, "energy/review.html", {**context, "errors": {}})
+
+
+@router.get("/energy/review.csv", name="energy_review_csv")
+def review_export(db: DbSession, _who: EsgOrAdmin, quarter: QuarterQuery = "") -> Response:
+    """The quarterly review as CSV."""
+    context = review.quarter_review(db, quarter=quarter or _default_quarter())
+    return Response(
+        review.review_csv(context),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="review-{context["quarter"]}.csv"'},
+    )
+
+
+@router.post("/energy/review/note", name="energy_review_note")
+def review_note(
+    request: Request,
+    db: DbSession,
+    esg: EsgOnly,
+    quarter: Short = "",
+    equipment: Annotated[str, Form(max_length=300)] = "",
+    note: Annotated[str, Form(max_length=4000, json_schema_extra=MULTILINE)] = "",
+) -> Response:
+    """Save the quarter's note on an equipment's maintenance or upgrades."""
+    try:
+        saved = review.save_note(
+            db, actor=esg.actor(request), quarter=quarter, equipment=equipment, note=note
+        )
+    except InvalidInput as error:
+        context = review.quarter_review(db, quarter=quarter or _default_quarter())
+        return render(
+            request, "energy/review.html", {**context, "errors": {equipment: error.message}}, 422
+        )
+    return redirect(f"/energy/review?quarter={saved.quarter}&saved=1", request)
