@@ -192,6 +192,7 @@ def module_table(
     columns: Sequence[str] = ("A1", "A2", "A3", "A1-A3", "C1", "C2", "C3", "C4", "D"),
     transposed: bool = False,
     align: str = "left",
+    chinese: bool = False,
 ) -> tuple[list[Row], Decimal]:
     """An EN 15804+A2 module table; returns the rows and the expected footprint in kg/DU.
 
@@ -224,11 +225,13 @@ def module_table(
             ]
             out.append([(0, module), *cells])
     else:
-        xs = [0, 55] + [115 + 44 * i for i in range(len(columns))]
-        out.append(list(zip(xs, ["Indicator", "Unit", *columns], strict=True)))
+        xs = [0, 75] + [125 + 42 * i for i in range(len(columns))]
+        heads = ["指标", "单位"] if chinese else ["Indicator", "Unit"]
+        out.append(list(zip(xs, [*heads, *columns], strict=True)))
         for name, by_module in table.items():
             cells = [_placed(x, by_module[c], align) for x, c in zip(xs[2:], columns, strict=True)]
-            out.append([(0, name), (55, units[name]), *cells])
+            shown = CHINESE_INDICATORS.get(name, name) if chinese else name
+            out.append([(0, shown), (75, units[name]), *cells])
     if "GWP-GHG" in rows:
         expected = values["GWP-GHG"]
     elif "GWP-fossil" in rows and "GWP-luluc" in rows:
@@ -238,11 +241,22 @@ def module_table(
     return out, expected
 
 
+CHINESE_INDICATORS = {
+    "GWP-total": "全球变暖潜势（GWP-total）",
+    "GWP-fossil": "化石（GWP-fossil）",
+    "GWP-biogenic": "生物源（GWP-biogenic）",
+    "GWP-luluc": "土地利用（GWP-luluc）",
+    "GWP-GHG": "全球变暖潜势（GWP-GHG）",
+    "ODP": "臭氧消耗潜势（ODP）",
+    "AP": "酸化潜势（AP）",
+}
+
+
 def _placed(x: float, text: str, align: str) -> tuple[float, str]:
-    """A figure's cell: at the column's left edge, or ending at its right edge (40 pt on)."""
+    """A figure's cell: at the column's left edge, or ending near its right edge (36 pt on)."""
     if align != "right":
         return (x, text)
-    return (x + max(0.0, 40 - 3.3 * len(text)), text)
+    return (x + max(0.0, 36 - 3.3 * len(text)), text)
 
 
 STAGES_ZH = ("原材料获取", "产品生产", "运输")
@@ -514,6 +528,12 @@ def named() -> list[Doc]:
             layout="fpdf"),
         epd("epd-german-declared-unit", ghg=Decimal("3.3"), unit="DE", notation="e_comma",
             spelling="kg CO2-Eq"),
+        Doc("epd-chinese-module-table", Decimal("11.4"), [
+            title("环境产品声明（EN 15804+A2）") + declared_unit("功能单位")
+            + module_table(Gwp(Decimal("11400")), notation="e_point", spelling="kg CO2当量",
+                           caption="表5 每功能单位的环境影响", chinese=True)[0]
+            + decoy("average", "zh")
+        ]),
         epd("epd-transposed-modules-in-rows", ghg=Decimal("7.2"), unit="1 t",
             notation="e_point", transposed=True),
         epd("epd-transposed-fossil-luluc", ghg=Decimal("5.9"), unit="1 kg", notation="e_comma",

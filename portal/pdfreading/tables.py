@@ -132,7 +132,7 @@ def column_header(cell: Cell, header: Line) -> Cell | None:
     heads = sorted(header.cells, key=lambda head: head.x)
     chosen = None
     for head in heads:
-        if head.x - 0.5 * (cell.x_end - cell.x) <= centre:
+        if head.x - 3.0 <= centre:
             chosen = head
     if chosen is None:
         first = heads[0]
