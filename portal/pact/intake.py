@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from portal.i18n import _
 from portal.pact.filters import parse_instant
 
 # PACT's declared units the portal converts to mass (the rules work in tCO2e per tonne).
@@ -33,7 +34,7 @@ class IntakeProblem(Exception):
 def _day(text: Any, path: str, *, exclusive_end: bool = False) -> str:
     moment = parse_instant(str(text or ""))
     if moment is None:
-        raise IntakeProblem(path, "is not an RFC 3339 date-time")
+        raise IntakeProblem(path, _("is not an RFC 3339 date-time"))
     day: date = moment.date()
     if exclusive_end and moment.time() == moment.time().min:
         day -= timedelta(days=1)  # PACT's end is exclusive; the portal's is the last day
@@ -49,7 +50,8 @@ def declaration_fields(
     if unit is None:
         raise IntakeProblem(
             "$.pcf.declaredUnitOfMeasurement",
-            f"the portal cannot convert {pcf['declaredUnitOfMeasurement']!r} to tonnes",
+            _("the portal cannot convert %(unit)s to tonnes")
+            % {"unit": repr(pcf["declaredUnitOfMeasurement"])},
         )
     standards = sorted({STANDARDS.get(s, "") for s in pcf.get("crossSectoralStandards", ())} - {""})
     country = pcf.get("geographyCountry") or str(pcf.get("geographyCountrySubdivision") or "")[:2]

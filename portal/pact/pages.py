@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from portal.accounts.models import Role
@@ -13,7 +13,7 @@ from portal.catalog import get_ruleset
 from portal.db import DbSession, get_engine
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import _
-from portal.pact import auth, publishing, pulling
+from portal.pact import auth, publishing, pulling, uploads
 from portal.pact.config import get_pact_settings
 from portal.security import Principal, require_roles
 from portal.tracking import service as tracking
@@ -252,3 +252,71 @@ def pull_pact_host(request: Request, db: DbSession, admin: AdminOnly, code: str)
     db.rollback()
     pulling.pull(get_engine(), actor=actor, supplier_code=code)
     return redirect("/admin/pact/hosts", request)
+
+
+SupplierOnly = Annotated[Principal, Depends(require_roles(Role.SUPPLIER))]
+MAX_PACT_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _upload_page(
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    created: list[int] | None = None,
+    unchanged: int = 0,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    ruleset = get_ruleset()
+    return render(
+        request,
+        "pact/upload.html",
+        {
+            "materials": sorted(ruleset.materials.values(), key=lambda m: m.code),
+            "errors": errors or {},
+            "created": created,
+            "unchanged": unchanged,
+            "form": form or {},
+        },
+        status,
+    )
+
+
+@router.get("/pact/upload", name="pact_upload_form")
+def pact_upload_form(request: Request, _supplier: SupplierOnly) -> Response:
+    """A PACT ProductFootprint JSON file instead of typing the declaration form."""
+    return _upload_page(request)
+
+
+@router.post("/pact/upload", name="pact_upload")
+def pact_upload(
+    request: Request,
+    db: DbSession,
+    supplier: SupplierOnly,
+    material_code: Annotated[str, Form(max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Declarations from the uploaded footprints; nothing stored when anything is wrong."""
+    form = {"material_code": material_code}
+    if material_code not in get_ruleset().materials:
+        return _upload_page(
+            request, errors={"material_code": _("Choose a material.")}, form=form, status=422
+        )
+    data = file.file.read(MAX_PACT_FILE_BYTES + 1)
+    if len(data) > MAX_PACT_FILE_BYTES:
+        message = _("The file is larger than %(n)s MB.") % {"n": MAX_PACT_FILE_BYTES // 2**20}
+        return _upload_page(request, errors={"file": message}, form=form, status=413)
+    assert supplier.supplier_id is not None
+    try:
+        report = uploads.upload(
+            db,
+            actor=supplier.actor(request),
+            supplier_id=supplier.supplier_id,
+            material_code=material_code,
+            filename=file.filename or "footprint.json",
+            data=data,
+        )
+    except uploads.UploadRefused as refused:
+        db.rollback()
+        return _upload_page(request, errors={"file": refused.message}, form=form, status=422)
+    return _upload_page(request, created=report.created, unchanged=report.unchanged, form=form)

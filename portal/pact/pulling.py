@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -248,10 +250,12 @@ def store(
     db: Session,
     *,
     actor: Actor,
-    host: PactSupplierHost,
+    supplier_id: int,
     footprints: list[dict[str, Any]],
     report: PullReport,
-    source: str = "pull",
+    material_for: Callable[[dict[str, Any]], str | None],
+    origin: str,
+    source: str,
 ) -> None:
     """Turn FOOTPRINTS into declarations in DB's transaction; PullFailed stores nothing."""
     settings = get_settings()
@@ -262,28 +266,26 @@ def store(
         digest = _digest(footprint)
         known = db.exec(
             select(PactImport).where(
-                PactImport.supplier_id == host.supplier_id,
+                PactImport.supplier_id == supplier_id,
                 PactImport.footprint_id == footprint["id"],
             )
         ).first()
         if known is not None:
             report.unchanged += 1
             continue
-        material = _material(host, footprint)
+        material = material_for(footprint)
         if material is None:
             report.skipped.append(footprint["id"])
             continue
         try:
-            fields = intake.declaration_fields(
-                footprint, material_code=material, origin=host.base_url
-            )
+            fields = intake.declaration_fields(footprint, material_code=material, origin=origin)
         except intake.IntakeProblem as problem:
             raise PullFailed(f"footprint {footprint['id']}: {problem}") from None
         older = [
             row.declaration_id
             for row in db.exec(
                 select(PactImport).where(
-                    PactImport.supplier_id == host.supplier_id,
+                    PactImport.supplier_id == supplier_id,
                     col(PactImport.footprint_id).in_(footprint.get("precedingPfIds") or ["-"]),
                 )
             ).all()
@@ -295,7 +297,7 @@ def store(
             declaration = declarations.submit(
                 db,
                 actor=actor,
-                supplier_id=host.supplier_id,
+                supplier_id=supplier_id,
                 submitted_by_id=None,
                 raw=fields,
                 # No PDF: the footprint JSON, kept with its hash in pact_import, is the evidence.
@@ -313,7 +315,7 @@ def store(
         assert declaration.id is not None
         db.add(
             PactImport(
-                supplier_id=host.supplier_id,
+                supplier_id=supplier_id,
                 footprint_id=footprint["id"],
                 declaration_id=declaration.id,
                 sha256=digest,
@@ -348,7 +350,16 @@ def pull(engine: Engine, *, actor: Actor, supplier_code: str) -> PullReport:
         with Session(engine, expire_on_commit=False) as db, db.begin():
             fresh = db.get(PactSupplierHost, host_id)
             assert fresh is not None
-            store(db, actor=actor, host=fresh, footprints=footprints, report=report)
+            store(
+                db,
+                actor=actor,
+                supplier_id=fresh.supplier_id,
+                footprints=footprints,
+                report=report,
+                material_for=partial(_material, fresh),
+                origin=fresh.base_url,
+                source="pull",
+            )
             _finish(db, fresh, report)
     except PullFailed as failed:
         report = PullReport(supplier=supplier.code, error=str(failed))

@@ -109,6 +109,8 @@ EXPECTED: dict[str, str] = {
     "pact_hosts":                 "303 403 403 403 200",
     "set_pact_host":              "303 403 403 403 422",
     "pull_pact_host":             "303 403 403 403 404",
+    "pact_upload_form":           "303 200 403 403 403",
+    "pact_upload":                "303 422 403 403 403",
     "pact_token":                 "403 403 403 403 403",
     "pact_openid_configuration":  "403 403 403 403 403",
     "pact_list_footprints":       "403 403 403 403 403",
