@@ -115,12 +115,16 @@ def _find(db: Session, scope: str, key: str) -> IdempotencyKey | None:
     return db.exec(statement.execution_options(populate_existing=True)).first()
 
 
-def claim_idempotency_key(request: Request, db: DbSession, principal: CurrentPrincipal) -> None:
+async def claim_idempotency_key(
+    request: Request, db: DbSession, principal: CurrentPrincipal
+) -> None:
     """Take the request's Idempotency-Key in its transaction, or say why the request stops."""
     pending: Pending | None = getattr(request.state, "idempotency", None)
-    if pending is None:
-        return
-    scope = _scope_of(request, principal)
+    if pending is not None:  # else nothing to do: no hop to the thread pool on every request
+        await run_in_threadpool(_claim, db, pending, _scope_of(request, principal))
+
+
+def _claim(db: Session, pending: Pending, scope: str) -> None:
     pending.scope = scope
     now = utcnow()
     existing = _find(db, scope, pending.key)

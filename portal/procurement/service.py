@@ -438,6 +438,14 @@ def _same_or_conflict(existing: Purchase, number: str, line: int) -> Recorded:
     raise Conflict(problem_text("check_id", "check_used"), field="check_id")
 
 
+def _recorded_meanwhile(db: Session, check_id: int, number: str, line: int) -> Recorded:
+    """The PO line is taken: by this check's purchase (a parallel repeat), or by another."""
+    existing = _purchase_of(db, check_id)  # committed since this request first looked
+    if existing is not None:
+        return _same_or_conflict(existing, number, line)
+    raise Conflict(problem_text("po_number", "po_recorded", f"{number}/{line}"), field="po_number")
+
+
 def record_purchase(
     db: Session,
     *,
@@ -489,9 +497,7 @@ def record_purchase_once(
         select(Purchase.id).where(Purchase.po_number == number, Purchase.po_line == line)
     ).first()
     if po_taken is not None:
-        raise Conflict(
-            problem_text("po_number", "po_recorded", f"{number}/{line}"), field="po_number"
-        )
+        return _recorded_meanwhile(db, check.id, number, line)
     supplier = db.get(Supplier, check.supplier_id)
     assert supplier is not None
     try:
@@ -511,12 +517,7 @@ def record_purchase_once(
             db.add(purchase)
             db.flush()
     except IntegrityError:
-        existing = _purchase_of(db, check.id)
-        if existing is not None:
-            return _same_or_conflict(existing, number, line)
-        raise Conflict(
-            problem_text("po_number", "po_recorded", f"{number}/{line}"), field="po_number"
-        ) from None
+        return _recorded_meanwhile(db, check.id, number, line)
     audit.record(
         db,
         actor=actor,
