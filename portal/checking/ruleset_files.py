@@ -13,7 +13,6 @@ from portal.checking.rule_files import check_across_files, parse_rule_file
 from portal.checking.ruleset import Rule, RuleSet
 from portal.checking.targets import Targets, parse_targets
 from portal.checking.toml_reader import TomlReader
-from portal.energy.factors import ENERGY_FILE, check_energy_file
 
 MATERIALS_FILE = "materials.toml"
 TARGETS_FILE = "targets.toml"
@@ -39,6 +38,9 @@ def is_threshold_file(path: str) -> bool:
 
 def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
     """Validate all rule files (relative posix path → bytes); RulesError lists every problem."""
+    # Imported here: portal.energy.factors reads TOML with this package's reader.
+    from portal.energy.factors import ENERGY_FILE, check_energy_file
+
     problems: list[Problem] = []
     readers: dict[str, TomlReader] = {}
 
