@@ -32,6 +32,7 @@ FUTURE_SLACK_S = 24 * 3600  # a gateway's clock may run ahead a little; a day is
 EARLIEST_S = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 READING_TABLE = Reading.__table__  # type: ignore[attr-defined]
 ISSUE_TABLE = ReadingIssue.__table__  # type: ignore[attr-defined]
+SHARED_WINDOW_S = 14 * 86400  # a batch's meters read in one statement while this close
 SAME_VALUE = 1e-9  # relative: a resent reading with the same value is not a conflict
 
 
@@ -262,20 +263,27 @@ def _contexts(
         return {}
     table = READING_TABLE
     ids = sorted(spans)
-    lo_all = min(lo for lo, _hi in spans.values())
     hi_all = max(hi for _lo, hi in spans.values())
-    lookback = max(meters[m].interval_s for m in ids) * (core.HISTORY + 1) * 2
+    lookbacks = {m: meters[m].interval_s * (core.HISTORY + 1) * 2 for m in ids}
     found: dict[int, dict[int, rollups.StoredReading]] = {m: {} for m in ids}
-    inside = select(table).where(
-        table.c.meter_id.in_(ids), table.c.at_s >= lo_all - lookback, table.c.at_s <= hi_all
-    )
-    for row in _rows(db, inside):
-        found[row.meter_id][row.at_s] = row
-    later = db.execute(
-        sa_select(table.c.meter_id, func.min(table.c.at_s))
-        .where(table.c.meter_id.in_(ids), table.c.at_s > hi_all)
-        .group_by(table.c.meter_id)
-    ).all()
+    first_all = min(spans[m][0] - lookbacks[m] for m in ids)
+    if hi_all - first_all <= SHARED_WINDOW_S:
+        # One window for all: each meter's next reading is in it or after its end.
+        windows = [(ids, first_all, hi_all)]
+    else:  # spans far apart (a late reading, monthly entries): one window per meter
+        windows = [([m], spans[m][0] - lookbacks[m], spans[m][1]) for m in ids]
+    later: list[Any] = []
+    for window_ids, first, last in windows:
+        inside = select(table).where(
+            table.c.meter_id.in_(window_ids), table.c.at_s >= first, table.c.at_s <= last
+        )
+        for row in _rows(db, inside):
+            found[row.meter_id][row.at_s] = row
+        later += db.execute(
+            sa_select(table.c.meter_id, func.min(table.c.at_s))
+            .where(table.c.meter_id.in_(window_ids), table.c.at_s > last)
+            .group_by(table.c.meter_id)
+        ).all()
     if later:
         wanted = {(meter_id, at_s) for meter_id, at_s in later}
         rows = _rows(
@@ -297,7 +305,7 @@ def _contexts(
             for row in _rows(
                 db,
                 select(table)
-                .where(table.c.meter_id == meter_id, table.c.at_s < lo - lookback)
+                .where(table.c.meter_id == meter_id, table.c.at_s < lo - lookbacks[meter_id])
                 .order_by(table.c.at_s.desc())
                 .limit(core.HISTORY + 1 - len(before)),
             ):

@@ -157,3 +157,33 @@ def test_readings_outside_service_dates_are_kept_as_issues(session: Session) -> 
     session.commit()
     assert result.stored == 0 and result.errors[0].kind == "out_of_service"
     assert session.exec(select(ReadingIssue.kind)).all() == ["out_of_service"]
+
+
+def test_a_batch_mixing_a_late_reading_with_current_ones_corrects_each_meter(
+    session: Session,
+) -> None:
+    # EL-A has 00:00, 01:00, 03:00 on 1 May (register 0, 10, 40) and EL-B a reading on 20 June.
+    # One batch brings EL-A's late 02:00 (35) and EL-B's next hour (+7 kWh), seven weeks
+    # apart: EL-A's hours become 10, 25, 5 and EL-B gets 7 kWh
+    make_meter(session, "EL-A")
+    make_meter(session, "EL-B")
+    first = [RawReading("EL-A", plant(2023, 5, 1, h), v) for h, v in ((0, 0), (1, 10), (3, 40))]
+    first.append(RawReading("EL-B", plant(2023, 6, 20, 8), 100))
+    readings.ingest(session, items=first, source="http")
+    session.commit()
+    mixed = [
+        RawReading("EL-B", plant(2023, 6, 20, 9), 107),
+        RawReading("EL-A", plant(2023, 5, 1, 2), 35),
+    ]
+    result = readings.ingest(session, items=mixed, source="http")
+    session.commit()
+    assert result.stored == 2
+    meter_a = session.exec(select(Reading.meter_id).where(Reading.at_s == plant(2023, 5, 1, 0)))
+    assert hour_rollups(session, meter_a.one()) == {
+        "2023-05-01T00": 10.0,
+        "2023-05-01T01": 25.0,
+        "2023-05-01T02": 5.0,
+    }
+    last_b = session.exec(select(Reading).where(Reading.at_s == plant(2023, 6, 20, 9))).one()
+    assert last_b.energy == 7.0
+    assert rollups.verify(session) == []
