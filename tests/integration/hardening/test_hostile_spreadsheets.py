@@ -14,7 +14,7 @@ import spreadsheet_factory as factory
 from declarations_helpers import World
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from hardening_helpers import Stored, bearer, browse_as
+from hardening_helpers import LimitedClient, Stored, bearer, browse_as
 from helpers import csrf_from
 from sqlmodel import Session
 
@@ -162,3 +162,51 @@ def test_the_upload_route_reads_the_file_off_the_event_loop(client: TestClient) 
         if entry.route.name == "upload_purchase_import"
     ]
     assert isinstance(route, APIRoute) and not inspect.iscoroutinefunction(route.endpoint)
+
+
+def test_a_file_over_the_upload_limit_is_refused_naming_the_limit(
+    limited_client: LimitedClient, session: Session, world: World, settings: Settings
+) -> None:
+    with limited_client(max_upload_mb=1) as client:
+        browse_as(client, session, world.buyer)
+        before = Stored.now(session, settings)
+        # 1.2 MB: within the request's bound (the limit and 1 MB for the form), over the file's.
+        body = (",".join(factory.HEADER) + "\n").encode() + b"#" * 1_200_000
+        for language, reason in (
+            ("en", "The file is larger than 1 MB: split it into several files."),
+            ("zh", "文件超过 1 MB：请拆分为多个文件。"),
+        ):
+            page = _upload(client, body, language)
+            assert page.status_code == 422 and reason in page.text
+        assert Stored.now(session, settings) == before
+
+
+def test_past_a_few_files_being_read_a_buyer_is_told_to_come_back(
+    buyer_page: TestClient, session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "READING_PLACES", 1)  # as many places as workers: two
+    slow = factory.too_many_lines_xlsx()
+    before = Stored.now(session, settings)
+    answered: list[Any] = []
+    reading = [
+        threading.Thread(target=lambda: answered.append(_upload(buyer_page, slow)))
+        for _ in range(importreader.WORKERS)
+    ]
+    for thread in reading:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while imports.reading_now() < importreader.WORKERS:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    for language, message in (
+        ("en", "The portal is busy reading other files. Try again in a minute."),
+        ("zh", "门户正忙于读取其他文件，请一分钟后再试。"),
+    ):
+        busy = _upload(buyer_page, factory.honest_xlsx(2), language)
+        assert busy.status_code == 503 and message in busy.text
+        assert busy.headers["Retry-After"]
+    for thread in reading:
+        thread.join(60)
+    assert [page.status_code for page in answered] == [422] * importreader.WORKERS
+    assert Stored.now(session, settings) == before
+    assert _upload(buyer_page, factory.honest_xlsx(2)).status_code == 200
