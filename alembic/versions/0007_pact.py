@@ -30,9 +30,11 @@ def upgrade() -> None:
         sa.Column("callback_secret_encrypted", sa.String(1000), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("supplier_id", sa.Integer(), nullable=True),
         sa.Column("revoked_at", UtcDateTime(), nullable=True),
         sa.Column("last_token_at", UtcDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["created_by_id"], ["user_account.id"]),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("client_id"),
     )

@@ -75,6 +75,7 @@ def create_client(
     callback_base_url: str | None = None,
     callback_client_id: str | None = None,
     callback_secret: str | None = None,
+    supplier_id: int | None = None,
 ) -> NewClient:
     """A new PACT client for the customer company NAME; its secret is returned once."""
     name = name.strip()
@@ -98,6 +99,7 @@ def create_client(
         callback_client_id=callback_client_id,
         callback_secret_encrypted=crypto.encrypt(callback_secret) if callback_secret else None,
         created_by_id=actor.user_id,
+        supplier_id=supplier_id,
     )
     db.add(client)
     db.flush()
@@ -107,7 +109,12 @@ def create_client(
         action="pact.client_created",
         entity_type="pact_client",
         entity_id=client.id,
-        after={"client_id": client.client_id, "name": name, "callback_base_url": url},
+        after={
+            "client_id": client.client_id,
+            "name": name,
+            "callback_base_url": url,
+            "supplier_id": supplier_id,
+        },
     )
     return NewClient(client=client, secret=secret)
 

@@ -38,6 +38,10 @@ def clients_create(
     callback_client_id: Annotated[
         str | None, typer.Option(help="The client id the customer's host gave the plant.")
     ] = None,
+    supplier: Annotated[
+        str | None,
+        typer.Option(help="For a supplier's host: its Published events start a pull (code)."),
+    ] = None,
 ) -> None:
     """Create a PACT client; its id and secret are printed once (the secret is stored hashed).
 
@@ -54,6 +58,17 @@ def clients_create(
             "Secret of the customer's host", hide_input=True
         )
     with _session() as db:
+        supplier_id = None
+        if supplier:
+            from sqlmodel import select
+
+            from portal.suppliers.models import Supplier
+
+            found = db.exec(select(Supplier).where(Supplier.code == supplier.upper())).first()
+            if found is None:
+                _fail(f"supplier: no supplier with code {supplier!r}")
+                return
+            supplier_id = found.id
         try:
             created = create_client(
                 db,
@@ -62,6 +77,7 @@ def clients_create(
                 callback_base_url=callback_url,
                 callback_client_id=callback_client_id,
                 callback_secret=secret,
+                supplier_id=supplier_id,
             )
         except InvalidInput as invalid:
             _fail(f"{invalid.field}: {invalid.message}")

@@ -111,6 +111,17 @@ def receive(
         ids = data.get("pfIds")
         if not isinstance(ids, list) or not all(_is_uuid(item) for item in ids):
             raise PactError(400, "pfIds must be a list of UUIDs")
+        if client.supplier_id is not None and ids:  # a supplier's host: pull what it published
+            row = PactOutbox(
+                client_pk=client.id or 0,
+                kind="pull",
+                api_version=version,
+                request_event=event,
+                target="",
+            )
+            db.add(row)
+            db.flush()
+            outbox_id = row.id
     elif kind == "created":
         if version == 2 and not isinstance(data.get("pf"), dict):
             raise PactError(400, "The request's data.pf must be an object")

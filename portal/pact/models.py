@@ -29,6 +29,8 @@ class PactClient(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # A supplier's own host, notifying the plant of footprints it published (then pulled).
+    supplier_id: int | None = Field(default=None, foreign_key="supplier.id")
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     last_token_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime, nullable=True)

@@ -22,12 +22,14 @@ from portal import audit
 from portal.audit import Actor
 from portal.config import get_settings
 from portal.db import utcnow
+from portal.errors import NotFound
 from portal.pact import filters, mapping, publishing
 from portal.pact.auth import callback_secret
 from portal.pact.config import get_pact_settings
 from portal.pact.events import OUTGOING
 from portal.pact.models import PactClient, PactOutbox
 from portal.pact.served import record_served
+from portal.suppliers.models import Supplier
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -188,21 +190,30 @@ def _json(event: dict[str, Any]) -> bytes:
 
 def deliver(engine: Engine, outbox_id: int) -> str:
     """Deliver one claimed row; its new status (sent / pending / failed)."""
+    answer: Answer | None = None
+    supplier_code: str | None = None
     with Session(engine, expire_on_commit=False) as db:
         row = db.get(PactOutbox, outbox_id)
         client = db.get(PactClient, row.client_pk) if row else None
         if row is None or client is None or row.status != "pending":
             return "gone"
-        answer = answer_for(db, row)
+        if row.kind == "pull":
+            supplier = db.get(Supplier, client.supplier_id) if client.supplier_id else None
+            supplier_code = supplier.code if supplier else None
+        else:
+            answer = answer_for(db, row)
         secret = callback_secret(client)
         client_id = client.callback_client_id
         target, version = row.target, row.api_version
         db.rollback()  # no transaction is held while another host is called
     error = None
     try:
-        if not client_id or secret is None:
+        if answer is None:
+            error = _pull(engine, supplier_code)
+        elif not client_id or secret is None:
             raise DeliveryFailed("no usable credentials for the client's host")
-        send(target, client_id, secret, answer.body, version)
+        else:
+            send(target, client_id, secret, answer.body, version)
     except DeliveryFailed as failed:
         error = str(failed)
     now = utcnow()
@@ -214,31 +225,44 @@ def deliver(engine: Engine, outbox_id: int) -> str:
         if error is None:
             fresh.status, fresh.sent_at, fresh.last_error = "sent", now, None
         else:
-            fresh.last_error = error
+            fresh.last_error = error[:2000]
             give_up = timedelta(hours=get_pact_settings().outbox_give_up_hours)
             if now - fresh.created_at.astimezone(UTC) >= give_up:
                 fresh.status = "failed"
             else:
                 fresh.next_attempt_at = now + retry_delay(fresh.attempts)
         db.add(fresh)
-        if error is None:
+        if error is None and answer is not None:
             record_served(client_pk=fresh.client_pk, footprint_ids=answer.footprint_ids, db=db)
         if fresh.status != "pending" or fresh.attempts == 1:
             outcome = "retrying" if fresh.status == "pending" else fresh.status
             audit.record(
                 db,
                 actor=ACTOR,
-                action=f"pact.answer_{outcome}",
+                action=f"pact.{'pull' if answer is None else 'answer'}_{outcome}",
                 entity_type="pact_outbox",
                 entity_id=outbox_id,
                 after={
-                    "type": answer.body["type"],
+                    "type": answer.body["type"] if answer else "pull",
                     "target": fresh.target,
                     "attempts": fresh.attempts,
                     **({"error": error} if error else {}),
                 },
             )
         return fresh.status
+
+
+def _pull(engine: Engine, supplier_code: str | None) -> str | None:
+    """Pull the notifying supplier's footprints; why not, if the pull failed."""
+    from portal.pact.pulling import pull
+
+    if supplier_code is None:
+        return "the client is no supplier's"
+    try:
+        report = pull(engine, actor=ACTOR, supplier_code=supplier_code)
+    except NotFound:
+        return f"no PACT host is set for supplier {supplier_code}"
+    return report.error
 
 
 def run_once(engine: Engine) -> dict[str, int]:

@@ -39,6 +39,7 @@ def _clients_page(
         "pact/clients.html",
         {
             "clients": auth.list_clients(db),
+            "suppliers": [supplier for supplier, _host in pulling.hosts_by_supplier(db)],
             "created": created,
             "errors": errors or {},
             "form": form or {},
@@ -63,6 +64,7 @@ def create_pact_client(
     callback_base_url: Annotated[str, Form(max_length=500)] = "",
     callback_client_id: Annotated[str, Form(max_length=200)] = "",
     callback_secret: Annotated[str, Form(max_length=500)] = "",
+    supplier: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """Create a client; its secret is shown on this answer only."""
     form = {
@@ -71,6 +73,7 @@ def create_pact_client(
         "callback_client_id": callback_client_id,
     }
     try:
+        supplier_id = pulling.supplier_id_of(db, supplier) if supplier else None
         created = auth.create_client(
             db,
             actor=admin.actor(request),
@@ -78,6 +81,7 @@ def create_pact_client(
             callback_base_url=callback_base_url,
             callback_client_id=callback_client_id,
             callback_secret=callback_secret,
+            supplier_id=supplier_id,
         )
     except InvalidInput as invalid:
         return _clients_page(

@@ -406,3 +406,11 @@ def hosts_by_supplier(db: Session) -> list[tuple[Supplier, PactSupplierHost | No
         select(Supplier).where(col(Supplier.is_own_plant).is_(False)).order_by(Supplier.code)
     ).all()
     return [(supplier, hosts.get(supplier.id or 0)) for supplier in suppliers]
+
+
+def supplier_id_of(db: Session, code: str) -> int:
+    """The id of supplier CODE; InvalidInput naming the field when there is none."""
+    found = db.exec(select(Supplier).where(Supplier.code == code.strip().upper())).first()
+    if found is None or found.id is None:
+        raise InvalidInput(_("No supplier with code %(code)s.") % {"code": code}, field="supplier")
+    return found.id

@@ -78,6 +78,10 @@ def test_a_client_form_with_bad_fields_names_them(pact_http: TestClient, session
         {"name": "Buyer", "callback_client_id": "only-the-id"},
     )
     assert half.status_code == 422 and 'id="error-callback_client_id"' in half.text
+    nobody = post_form(
+        pact_http, "/admin/pact/clients", "/admin/pact/clients", {"name": "X", "supplier": "NOPE"}
+    )
+    assert nobody.status_code == 422 and 'id="error-supplier"' in nobody.text
     assert session.exec(select(PactClient)).all() == []
 
 

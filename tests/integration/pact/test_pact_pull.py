@@ -286,3 +286,43 @@ def test_an_administrator_sets_a_host_and_pulls_now_from_the_page(
         },
     )
     assert bad.status_code == 422 and 'id="error-products"' in bad.text
+
+
+def test_a_published_event_from_a_suppliers_host_pulls_its_footprints(
+    pact_http: TestClient, scripted: Scripted, session: Session, engine: Engine
+) -> None:
+    from portal.pact import outbox
+    from portal.pact.models import PactOutbox
+    from portal.suppliers.models import Supplier
+
+    hyd = session.exec(select(Supplier).where(Supplier.code == "HYD")).one()
+    made = auth.create_client(session, actor=SETUP, name="HYD's host", supplier_id=hyd.id)
+    session.commit()
+    scripted.pages = [[_footprint()]]
+    token = pact_http.post(
+        "/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(made.client.client_id, made.secret),
+    ).json()["access_token"]
+    event = {
+        "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3",
+        "specversion": "1.0",
+        "id": "e-1",
+        "source": scripted.url,
+        "time": "2026-12-01T00:00:00Z",
+        "data": {"pfIds": [_footprint()["id"]]},
+    }
+    answer = pact_http.post(
+        "/3/events",
+        json=event,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/cloudevents+json",
+        },
+    )
+    assert answer.status_code == 200
+    [row] = session.exec(select(PactOutbox)).all()
+    assert row.kind == "pull"
+    assert outbox.run_once(engine) == {"sent": 1}
+    [kept] = session.exec(select(PactImport)).all()
+    assert kept.footprint_id == _footprint()["id"] and kept.declaration_id is not None
