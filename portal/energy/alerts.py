@@ -37,8 +37,10 @@ def _raise(db: Session, rows: list[dict[str, object]]) -> int:
     statement = builder(ALERT_TABLE).on_conflict_do_nothing(
         index_elements=["rule_code", "subject", "period"]
     )
-    result = db.execute(statement, [{"raised_at": now, "comment": "", **row} for row in rows])
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = sa_select(func.count()).select_from(ALERT_TABLE)
+    before = db.execute(count).scalar_one()
+    db.execute(statement, [{"raised_at": now, "comment": "", **row} for row in rows])
+    return int(db.execute(count).scalar_one() - before)  # executemany reports no rowcount
 
 
 def _local(at_s: int) -> str:
