@@ -36,6 +36,8 @@ def test_reactivation_does_not_revive_old_tokens_or_sessions(
     assert browser.get("/purchases", follow_redirects=False).status_code == 200
 
     sign_in(client, "admin@example.com")
+    page = client.get("/admin/users")
+    assert "revokes their API tokens" in page.text and 'id="deactivation-hint"' in page.text
     _set_active(client, buyer.id, False)
     assert client.get("/api/v1/me", headers=erp).status_code == 401
     _set_active(client, buyer.id, True)
