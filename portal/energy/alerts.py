@@ -125,7 +125,41 @@ def evaluate(db: Session, *, now_s: int) -> int:
                         ),
                     }
                 )
+    for rule in (rule for rule in rules if rule.kind == "specific_energy"):
+        rows += _specific_energy_rows(db, rule.code, float(rule.above_pct), now_s)
     return _raise(db, rows)
+
+
+def _specific_energy_rows(
+    db: Session, code: str, above_pct: float, now_s: int
+) -> list[dict[str, object]]:
+    """Key equipment whose month-to-date energy per tonne is above the baseline year's."""
+    from portal.energy import review
+
+    local = datetime.fromtimestamp(now_s + core.PLANT_OFFSET_S, UTC)
+    month = local.strftime("%Y-%m")
+    key_meters = review.key_meters(db)
+    baseline_year = min(line.baseline.year for line in get_targets().lines.values())
+    now = review.indicator(db, key_meters, [month])
+    base = review.indicator(db, key_meters, review.months_of(baseline_year))
+    rows: list[dict[str, object]] = []
+    for meter in key_meters:
+        value = review.specific(*now[meter.id or 0])
+        baseline = review.specific(*base[meter.id or 0])
+        if value is None or baseline is None or value <= baseline * (1 + above_pct / 100):
+            continue
+        rows.append(
+            {
+                "rule_code": code,
+                "subject": meter.code,
+                "period": month,
+                "message": (
+                    f"{review.equipment_of(meter)} ({meter.code}): {month} {value:.1f} "
+                    f"{meter.unit}/t, baseline {baseline:.1f} {meter.unit}/t"
+                ),
+            }
+        )
+    return rows
 
 
 def open_alerts(db: Session, *, limit: int = 200) -> list[Alert]:

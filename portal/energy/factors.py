@@ -14,7 +14,7 @@ ENERGY_FILE = "energy.toml"
 CO2_PER_C = Decimal(44) / Decimal(12)
 FACTOR_TOLERANCE = Decimal("0.001")  # stated factor vs NCV × carbon × oxidation × 44/12
 SCOPE2_METHODS = ("location", "market")
-ALERT_KINDS = ("silent", "flagged", "intensity")
+ALERT_KINDS = ("silent", "flagged", "intensity", "specific_energy")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class AlertRule:
     kind: str
     intervals: int = 4
     flags: tuple[str, ...] = ()
+    above_pct: Decimal = Decimal(10)  # specific_energy: this much above the baseline
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,10 @@ def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | N
     alerts: list[AlertRule] = []
     for index, table in enumerate(reader.tables(data.get("alerts", []), "alerts") or []):
         here = item_path("alerts", index)
-        reader.keys(table, here, required=("code", "kind"), optional=("intervals", "flags"))
+        reader.keys(
+            table, here, required=("code", "kind"), optional=("intervals", "flags", "above_pct")
+        )
+        above = reader.decimal(table, "above_pct", here, minimum=Decimal(0))
         alert_code = reader.code(table, "code", here)
         kind = reader.choice(table, "kind", here, ALERT_KINDS)
         intervals = reader.whole(table, "intervals", here, minimum=1)
@@ -121,7 +125,15 @@ def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | N
         if alert_code is not None and any(alert.code == alert_code for alert in alerts):
             reader.add(key_path(here, "code"), f"'{alert_code}' is listed twice")
         elif alert_code is not None and kind is not None and flags is not None:
-            alerts.append(AlertRule(alert_code, kind, intervals or 4, tuple(flags)))
+            alerts.append(
+                AlertRule(
+                    alert_code,
+                    kind,
+                    intervals or 4,
+                    tuple(flags),
+                    above if above is not None else Decimal(10),
+                )
+            )
     if reader.count() != before or counts is None:
         return None
     return EnergyRules(counts, tuple(grid), media, tuple(alerts))

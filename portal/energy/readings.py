@@ -125,6 +125,12 @@ def _check(
     """The value in the meter's unit, or (kind, field, message) of what is wrong."""
     if meter is None:
         return "unknown_meter", "meter", _("No meter with code '%(code)s'.") % {"code": item.meter}
+    if meter.kind == "manual" and item.period_start_s is None:
+        return (
+            "invalid",
+            "meter",
+            _("Meter '%(code)s' takes monthly entries only, not readings.") % {"code": meter.code},
+        )
     if not math.isfinite(item.value):
         return "invalid", "value", _("Enter a number.")
     if not EARLIEST_S <= item.at_s <= now_s + FUTURE_SLACK_S:

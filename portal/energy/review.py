@@ -94,7 +94,7 @@ def _tonnes(db: Session, months: list[str]) -> dict[str, float]:
     return out
 
 
-def _indicator(
+def indicator(
     db: Session, meters: list[Meter], months: list[str]
 ) -> dict[int, tuple[float, float]]:
     """Per meter: its energy in MONTHS and the tonnes its lines made (by its shares)."""
@@ -108,19 +108,24 @@ def _indicator(
     return out
 
 
-def quarter_review(db: Session, *, quarter: str) -> dict[str, object]:
-    """The review of QUARTER: a row per equipment and medium, with the notes."""
-    year, number = parse_quarter(quarter)
-    rules = energy_rules()
-    meters = [
+def key_meters(db: Session) -> list[Meter]:
+    """Meters of key equipment: consuming, on a named equipment, serving product lines."""
+    return [
         meter
         for meter in db.exec(select(Meter).order_by(col(Meter.workshop), col(Meter.code))).all()
         if meter.role == "consumption" and meter.equipment and line_shares(meter)
     ]
+
+
+def quarter_review(db: Session, *, quarter: str) -> dict[str, object]:
+    """The review of QUARTER: a row per equipment and medium, with the notes."""
+    year, number = parse_quarter(quarter)
+    rules = energy_rules()
+    meters = key_meters(db)
     baseline_year = min(line.baseline.year for line in get_targets().lines.values())
-    now = _indicator(db, meters, quarter_months(year, number))
-    before = _indicator(db, meters, quarter_months(*previous(year, number)))
-    base = _indicator(db, meters, months_of(baseline_year))
+    now = indicator(db, meters, quarter_months(year, number))
+    before = indicator(db, meters, quarter_months(*previous(year, number)))
+    base = indicator(db, meters, months_of(baseline_year))
     grid, _proxy = rules.grid_for(year)
     rows = []
     for meter in meters:

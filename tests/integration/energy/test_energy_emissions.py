@@ -90,6 +90,10 @@ def test_manual_month_entry_is_marked_entered_and_can_be_corrected(session: Sess
     assert march.scope1_t == pytest.approx(3.7152)
     assert march.quality_t["entered"] == pytest.approx(3.7152)
     assert march.quality_t["measured"] == 0
+    sent = readings.ingest(
+        session, items=[RawReading("DS-1", plant(2023, 3, 5), 50)], source="http"
+    )
+    assert [(e.field, e.kind) for e in sent.errors] == [("meter", "invalid")]
     with pytest.raises(InvalidInput, match="only manual meters") as error:
         make_meter(session, "EL-X")
         entries.enter_month(session, actor=ACTOR, meter_code="EL-X", month="2023-03", quantity=1)

@@ -62,3 +62,27 @@ def test_review_page_notes_and_export(client: TestClient, session: Session) -> N
     line = export.text.splitlines()[1]
     assert line.startswith("2023-Q4,Casthouse / Alloy line / Melting furnace 1,MF1,")
     assert ",1100.0000,1025.0000," in line and "Burner nozzles" in line
+
+
+def test_furnace_specific_energy_above_its_baseline_raises_an_alert(session: Session) -> None:
+    # January 2024 so far: 150,000 kWh for 100 t = 1,500 kWh/t, more than 10 % above the
+    # 2023 baseline of 1,025 kWh/t (limit 1,127.5): one alert, raised once
+    from sqlmodel import select
+
+    from portal.energy import alerts
+    from portal.energy.models import Alert
+
+    furnace_year(session)
+    readings.ingest(
+        session, items=[RawReading("MF1", plant(2024, 1, 20), 1_380_000)], source="file"
+    )
+    entries.save_production(session, actor=ACTOR, line="alloy", month="2024-01", tonnes="100")
+    session.commit()
+    now = plant(2024, 1, 20, 1)
+    assert alerts.evaluate(session, now_s=now) >= 1
+    assert alerts.evaluate(session, now_s=now) == 0
+    (alert,) = session.exec(
+        select(Alert).where(Alert.rule_code == "specific_energy_above_baseline")
+    ).all()
+    assert alert.subject == "MF1" and alert.period == "2024-01"
+    assert "1500.0 kWh/t, baseline 1025.0 kWh/t" in alert.message
