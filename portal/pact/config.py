@@ -31,8 +31,9 @@ class PactSettings(BaseSettings):
         None  # deliver owed events in a background thread (None: not in tests)
     )
     outbox_give_up_hours: float = 72.0  # PACT: abandon sending after 72 hours
-    # The PACT specification's OpenAPI files (v2/, v3/): footprints received are checked on them.
-    spec_dir: Path = PROJECT_DIR.parent / "shared" / "pact"
+    # The PACT specification's OpenAPI files (v2/, v3/), exact copies kept with the portal
+    # under the specification's licence: footprints received are checked on them.
+    spec_dir: Path = PROJECT_DIR / "portal" / "pact" / "spec"
     pull_timeout_s: float = 20.0
     pull_page_size: int = 100
     pull_max_pages: int = 50
