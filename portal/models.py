@@ -3,6 +3,7 @@
 from portal.accounts.models import ApiToken, Invitation, SignInThrottle, User, WebSession
 from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
+from portal.catalog.models import RuleFileContent, RuleRevision, RuleRevisionFile
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.energy.models import (
     Alert,
@@ -54,6 +55,9 @@ __all__ = [
     "ReadingIssue",
     "ReviewNote",
     "Rollup",
+    "RuleFileContent",
+    "RuleRevision",
+    "RuleRevisionFile",
     "SignInThrottle",
     "Supplier",
     "User",

@@ -5,13 +5,19 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from portal.checking import RuleSet, Targets, load_ruleset, load_targets
+from portal.catalog import revisions
+from portal.checking import RuleSet, Targets, load_targets, parse_ruleset
+from portal.checking.loader import read_rule_files
 from portal.config import get_settings
 
 
 @lru_cache(maxsize=4)
 def _ruleset_at(directory: Path) -> RuleSet:
-    return load_ruleset(directory)
+    files = read_rule_files(directory)
+    ruleset = parse_ruleset(files)
+    # Kept so that the first verdict, check or purchase under this revision stores its files.
+    revisions.loaded(ruleset.revision, files)
+    return ruleset
 
 
 @lru_cache(maxsize=4)

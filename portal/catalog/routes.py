@@ -1,7 +1,8 @@
-"""The read-only page of the procurement rules in force on a date."""
+"""The read-only page of the procurement rules in force on a date, today or at a past revision."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -9,10 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from portal.accounts.models import Role
-from portal.catalog import get_ruleset
+from portal.catalog import get_ruleset, revisions
 from portal.catalog.service import rules_in_force
 from portal.clock import plant_today
-from portal.errors import InvalidInput
+from portal.db import DbSession
+from portal.errors import InvalidInput, NotFound
 from portal.i18n import _
 from portal.security import Principal, require_roles
 from portal.web import render
@@ -22,14 +24,31 @@ AnyRole = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 @router.get("/rules", name="rules_in_force")
-def rules_page(request: Request, _principal: AnyRole, on: str = "", material: str = "") -> Response:
+def rules_page(
+    request: Request,
+    db: DbSession,
+    _principal: AnyRole,
+    on: str = "",
+    material: str = "",
+    revision: str = "",
+) -> Response:
     """Every material's rules in force on a date, with parameters and messages in both languages."""
-    ruleset = get_ruleset()
+    current = get_ruleset()
+    stored: revisions.StoredRevision | None = None
+    ruleset = current
+    if revision and not current.revision.startswith(revision.strip().lower()):
+        try:
+            stored = revisions.find(db, revision)
+        except revisions.UnknownRevision:
+            message = _("No rule-set revision %(revision)s has been used by the portal.")
+            raise NotFound(message % {"revision": revision}) from None
+        ruleset = stored.ruleset or current
     try:
         day = date.fromisoformat(on) if on else plant_today()
     except ValueError:
         raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field="on") from None
-    if material and material not in ruleset.materials:
+    readable = stored is None or stored.ruleset is not None
+    if readable and material and material not in ruleset.materials:
         raise InvalidInput(_("Unknown material."), field="material")
     return render(
         request,
@@ -38,6 +57,15 @@ def rules_page(request: Request, _principal: AnyRole, on: str = "", material: st
             "on": day,
             "selected_material": material,
             "ruleset": ruleset,
-            "sections": rules_in_force(ruleset, on=day, material_code=material or None),
+            "current": current,
+            "stored": stored,
+            "files": _texts(stored.files) if stored is not None else [],
+            "sections": rules_in_force(ruleset, on=day, material_code=material or None)
+            if readable
+            else [],
         },
     )
+
+
+def _texts(files: Mapping[str, bytes]) -> list[tuple[str, str]]:
+    return [(path, content.decode("utf-8", "replace")) for path, content in sorted(files.items())]

@@ -74,10 +74,19 @@ def show(
     material: Annotated[str | None, typer.Option("--material", help="material code")] = None,
     on: Annotated[str | None, typer.Option("--on", help="date YYYY-MM-DD (default today)")] = None,
     directory: DirOption = None,
+    revision: Annotated[
+        str | None,
+        typer.Option("--revision", help="a revision the portal used (hash or its first digits)"),
+    ] = None,
 ) -> None:
-    """Print the rules in force on a date, per material."""
+    """Print the rules in force on a date, per material (today's files, or a stored revision)."""
     day = _date(on, "--on") if on else date.today()
-    directory, ruleset = _load(directory)
+    if revision is not None:
+        ruleset = _stored(revision)
+        where = "as stored by the portal"
+    else:
+        directory, ruleset = _load(directory)
+        where = str(directory)
     if material is not None and material not in ruleset.materials:
         _stop(
             f"--material: unknown material '{material}'; known: {', '.join(ruleset.materials)}",
@@ -85,7 +94,7 @@ def show(
         )
     typer.echo(
         f"Rules in force on {day}{' (today)' if on is None else ''} — "
-        f"{directory} (revision {ruleset.short_revision})"
+        f"{where} (revision {ruleset.short_revision})"
     )
     for code in [material] if material else list(ruleset.materials):
         typer.echo("")
@@ -102,6 +111,27 @@ def show(
         dormant = [rule.id for rule in ruleset.rules_for(code) if rule.period_on(day) is None]
         if dormant:
             typer.echo(f"  not in force on {day}: {', '.join(dormant)}")
+
+
+def _stored(revision: str) -> RuleSet:
+    # Imported here: only this option needs the database.
+    from sqlmodel import Session
+
+    from portal.catalog import revisions
+    from portal.db import get_engine
+
+    with Session(get_engine()) as db:
+        try:
+            stored = revisions.find(db, revision)
+        except revisions.UnknownRevision:
+            _stop(f"--revision: no stored rule-set revision matches '{revision}'", BAD_INPUT)
+    if stored.ruleset is None:
+        assert stored.problems is not None
+        lines = [f"revision {stored.short}: stored, but today's portal cannot read it as rules:"]
+        lines.extend(f"  {problem}" for problem in stored.problems.problems)
+        lines.append(f"  its files: {', '.join(stored.files)}")
+        _stop("\n".join(lines), BAD_RULES)
+    return stored.ruleset
 
 
 def _describe_material(material: Material) -> str:

@@ -96,6 +96,7 @@ class Declaration(SQLModel, table=True):
     submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_by_ruleset: str | None = Field(default=None, max_length=64)  # accepted by the rules
     decision_comment: str | None = Field(default=None, max_length=2000)
 
 

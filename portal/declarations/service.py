@@ -350,6 +350,10 @@ def submit(
         submitted_on=today,
         submitted_by_id=submitted_by_id,
     )
+    if status is DeclarationStatus.ACCEPTED:
+        # Accepted without a person: by the rule set's revision, at submission.
+        declaration.decided_at = declaration.submitted_at
+        declaration.decided_by_ruleset = verdict.ruleset_revision
     db.add(declaration)
     _flush_or_conflict(db)
     assert declaration.id is not None
