@@ -83,13 +83,39 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the demo's database and evidence files, loaded once per run."""
+    from sqlmodel import Session
+
+    from portal.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copy(sqlite_template, folder / "e2e.db")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_ENV", "test")
+        patch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{folder / 'e2e.db'}")
+        patch.setenv("PORTAL_DATA_DIR", str(folder / "files"))
+        config.get_settings.cache_clear()
+        db.get_engine.cache_clear()
+        with Session(db.get_engine()) as session:
+            load_demo(session)
+            session.commit()
+        db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    return folder
+
+
 @pytest.fixture
 def live_server(
-    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LiveServer]:
-    """A portal with demo data on a fresh SQLite copy of the migrated schema."""
+    """A portal with demo data on a fresh copy of the demo's database and files."""
     path = tmp_path / "e2e.db"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(demo_template / "e2e.db", path)
+    if (demo_template / "files").exists():
+        shutil.copytree(demo_template / "files", tmp_path / "files")
     port = _free_port()
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{path}")
@@ -97,13 +123,6 @@ def live_server(
     monkeypatch.setenv("PORTAL_BASE_URL", f"http://127.0.0.1:{port}")
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
-    from sqlmodel import Session
-
-    from portal.demo import load_demo
-
-    with Session(db.get_engine()) as session:
-        load_demo(session)
-        session.commit()
     server = LiveServer(port)
     server.start()
     yield server
