@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-PURE = ("portal.procurement.decision", "portal.procurement.inputs", "portal.procurement.importfile")
+PURE = (
+    "portal.procurement.decision",
+    "portal.procurement.inputs",
+    "portal.procurement.importfile",
+    # What the import worker process loads: no web framework or database in it either.
+    "portal.procurement.importreader",
+)
 FORBIDDEN = ("fastapi", "starlette", "sqlmodel", "sqlalchemy", "portal.db", "portal.app")
 
 
