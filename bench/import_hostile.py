@@ -145,6 +145,53 @@ def upload(port: int, cookie: str, token: str, name: str, data: bytes) -> tuple[
     return answer.status, shown, seconds
 
 
+def check_batches(port: int, cookie: str, token: str, location: str) -> list[float]:
+    """Seconds of each POST LOCATION/check until the import is checked (the page's steps)."""
+    seconds = []
+    for _step in range(10):
+        connection = http.client.HTTPConnection(HOST, port, timeout=300)
+        started = time.perf_counter()
+        connection.request(
+            "POST",
+            location + "/check",
+            body=f"csrf_token={token}",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"portal_session={cookie}",
+                "HX-Request": "true",
+            },
+        )
+        answer = connection.getresponse()
+        answer.read()
+        seconds.append(time.perf_counter() - started)
+        connection.close()
+        if answer.getheader("HX-Redirect"):  # checked to the end
+            break
+    return seconds
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of process PID, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def database_mib(url: str) -> float:
+    """Size of the database, in MiB (SQLite file with its write-ahead log, or PostgreSQL's)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 2**20
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_database_size(current_database())")).one()[0]
+    engine.dispose()
+    return int(size) / 2**20
+
+
 def _ms(values: list[float]) -> str:
     if not values:
         return "   none"
@@ -171,27 +218,41 @@ def main() -> None:
         api_token, _supplier_token = prepare(env)
         cookie, csrf = web_session(env)
         port = free_port()
-        with portal_server(env, port, log_level="error"):
+        with portal_server(env, port, log_level="error") as server:
             upload(port, cookie, csrf, "warm.xlsx", factory.honest_xlsx(3))  # workers start
             with Probes(port, api_token):  # the check API's first answers load its caches
                 time.sleep(1)
+            start = f"server {rss_mib(server.pid):.0f} MiB, database {database_mib(url):.0f} MiB"
             for label, data in files:
                 name = "erp.csv" if label.startswith("CSV") else "erp.xlsx"
                 with Probes(port, api_token) as probes:
                     status, shown, seconds = upload(port, cookie, csrf, name, data)
                     time.sleep(0.05)
-                rows.append((label, len(data), status, seconds, probes, shown))
+                memory = (
+                    f"server {rss_mib(server.pid):.0f} MiB, database {database_mib(url):.0f} MiB"
+                )
+                rows.append((label, len(data), status, seconds, probes, shown, memory))
+            batches = check_batches(port, cookie, csrf, rows[-1][5])
+            checked = f"server {rss_mib(server.pid):.0f} MiB, database {database_mib(url):.0f} MiB"
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(f"machine: {describe()}")
     print(f"portal: uvicorn, 1 process, {backend}, demo data, loopback; probes one at a time")
+    print(f"at start: {start}")
     print(f"{'file':<32} {'size':>9} {'answer':>6} {'seconds':>8}   /healthz p50 / max"
           f"   /api/v1/checks p50 / max   failed")  # fmt: skip
-    for label, size, status, seconds, probes, shown in rows:
+    for label, size, status, seconds, probes, shown, memory in rows:
         print(
             f"{label:<32} {size / 2**20:6.2f} MiB {status:>6} {seconds:8.2f}   "
             f"{_ms(probes.health)}   {_ms(probes.checks)}          {probes.failures}"
         )
-        print(f"{'':<32} {shown[:150]}")
+        cut = shown if len(shown) <= 100 else shown[:99] + "…"
+        print(f"{'':<32} {cut}")
+        print(f"{'':<32} after it: {memory}")
+    print(
+        f"the honest file's {len(batches)} check batches: "
+        + ", ".join(f"{seconds:.2f} s" for seconds in batches)
+        + f"; after them: {checked}"
+    )
 
 
 if __name__ == "__main__":
