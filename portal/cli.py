@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
+from portal.catalog.revisions import files_for_command
+from portal.checking import cli as checking_cli
 from portal.checking.cli import rules_app
 from portal.config import get_settings
 from portal.energy.cli import energy_app
@@ -31,6 +33,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(files_app, name="files")
 app.add_typer(rules_app, name="rules")
+checking_cli.stored_revisions = files_for_command
 app.add_typer(pdf_app, name="pdf")
 app.add_typer(energy_app, name="energy")
 app.add_typer(pact_app, name="pact")

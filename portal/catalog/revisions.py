@@ -148,6 +148,18 @@ def find(db: Session, text: str) -> StoredRevision:
     )
 
 
+def files_for_command(text: str) -> tuple[str, Mapping[str, bytes]] | None:
+    """For `portal rules show --revision`: the stored revision matching TEXT and its files."""
+    from portal.db import get_engine
+
+    with Session(get_engine()) as db:
+        try:
+            stored = find(db, text)
+        except UnknownRevision:
+            return None
+    return stored.revision, stored.files
+
+
 def _parse(revision: str, files: Mapping[str, bytes]) -> RuleSet | RulesError:
     # A revision's content never changes, so its parse is kept for the process's life.
     found = _parsed.get(revision)

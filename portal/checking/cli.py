@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from portal.checking.kinds import KINDS
 from portal.checking.loader import default_rules_dir, load_ruleset
 from portal.checking.problems import RulesError
 from portal.checking.ruleset import Material, RuleSet, UnknownMaterialError
+from portal.checking.ruleset_files import parse_ruleset
 
 BAD_INPUT = 2
 BAD_RULES = 1
@@ -24,6 +26,10 @@ rules_app = typer.Typer(
     help="Check, show and try the carbon policy kept as data in rules/.",
     no_args_is_help=True,
 )
+
+# Set by the `portal` command: a revision (or its first digits) → (revision, files) from the
+# database, None when no stored revision matches. This package stays free of the database.
+stored_revisions: Callable[[str], tuple[str, Mapping[str, bytes]] | None] | None = None
 
 DirOption = Annotated[
     Path | None,
@@ -114,24 +120,19 @@ def show(
 
 
 def _stored(revision: str) -> RuleSet:
-    # Imported here: only this option needs the database.
-    from sqlmodel import Session
-
-    from portal.catalog import revisions
-    from portal.db import get_engine
-
-    with Session(get_engine()) as db:
-        try:
-            stored = revisions.find(db, revision)
-        except revisions.UnknownRevision:
-            _stop(f"--revision: no stored rule-set revision matches '{revision}'", BAD_INPUT)
-    if stored.ruleset is None:
-        assert stored.problems is not None
-        lines = [f"revision {stored.short}: stored, but today's portal cannot read it as rules:"]
-        lines.extend(f"  {problem}" for problem in stored.problems.problems)
-        lines.append(f"  its files: {', '.join(stored.files)}")
+    if stored_revisions is None:
+        _stop("--revision: stored revisions are read through the portal's database", BAD_INPUT)
+    found = stored_revisions(revision)
+    if found is None:
+        _stop(f"--revision: no stored rule-set revision matches '{revision}'", BAD_INPUT)
+    full, files = found
+    try:
+        return parse_ruleset(files)
+    except RulesError as error:
+        lines = [f"revision {full[:12]}: stored, but today's portal cannot read it as rules:"]
+        lines.extend(f"  {problem}" for problem in error.problems)
+        lines.append(f"  its files: {', '.join(sorted(files))}")
         _stop("\n".join(lines), BAD_RULES)
-    return stored.ruleset
 
 
 def _describe_material(material: Material) -> str:

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from portal.checking.targets import Targets
+
+if TYPE_CHECKING:
+    from portal.checking.requirements import Requirement
 
 ALL_MATERIALS = "*"
 REVISION_DISPLAY_LENGTH = 12
@@ -215,6 +219,8 @@ class RuleSet:
     rules: tuple[Rule, ...]
     targets: Targets
     files: tuple[str, ...]
+    # Material code → what buying it needs instead of a footprint declaration (requirements.toml).
+    requirements: Mapping[str, Requirement] = field(default_factory=dict)
     # Memos of the lookups every evaluation makes; the rule set itself never changes.
     _rules_by_material: dict[str, tuple[Rule, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False

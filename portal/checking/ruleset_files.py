@@ -9,6 +9,7 @@ from hashlib import sha256
 
 from portal.checking.materials_file import parse_materials
 from portal.checking.problems import Problem, RulesError
+from portal.checking.requirements import REQUIREMENTS_FILE, parse_requirements
 from portal.checking.rule_files import check_across_files, parse_rule_file
 from portal.checking.ruleset import Rule, RuleSet
 from portal.checking.targets import Targets, parse_targets
@@ -53,6 +54,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
             MATERIALS_FILE,
             TARGETS_FILE,
             ENERGY_FILE,
+            REQUIREMENTS_FILE,
             *threshold_files,
         ):
             reader(path).add("", "unexpected rule file; thresholds belong in thresholds/*.toml")
@@ -78,6 +80,17 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
     targets_data = _parse_toml(files, TARGETS_FILE, reader)
     targets = parse_targets(targets_data, reader(TARGETS_FILE)) if targets_data else None
 
+    # Optional: without it every raw material needs a footprint declaration.
+    requirements_data = _parse_toml(files, REQUIREMENTS_FILE, reader)
+    requirements = (
+        parse_requirements(requirements_data, reader(REQUIREMENTS_FILE), materials)
+        if requirements_data is not None
+        else {}
+    )
+    clashing = {rule.id for rule in rules} & {r.id for r in requirements.values()}
+    for rule_id in sorted(clashing):
+        reader(REQUIREMENTS_FILE).add("requirements", f"id '{rule_id}' is also a rule's id")
+
     check_energy_file(dict(files), problems)
     if problems or targets is None:
         raise RulesError(problems)
@@ -87,6 +100,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
         rules=tuple(rules),
         targets=targets,
         files=tuple(sorted(files)),
+        requirements=requirements,
     )
 
 

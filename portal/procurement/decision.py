@@ -10,6 +10,12 @@ Policy (what the portal answers to "may we buy this material from this supplier 
   but does not fail the purchase, unless its rule's severity is `fail` (a limit the engine held
   back because the value looks implausible): a person accepted the declaration, but nobody has
   judged that limit on this date. `warn` findings are reported and never fail.
+* A material whose requirement in rules/requirements.toml needs **no footprint declaration**
+  (aluminium scrap: burden-free under the cut-off approach) passes on its default factor, with
+  the requirement's message as the reason. Where the requirement asks for the **scrap class
+  with evidence**, the supplier's accepted declaration valid on the date must state that class
+  (pre- or post-consumer content, ISO 14021) and carry a recycled-content evidence file; without
+  one the purchase fails, saying what is missing.
 * Without an applicable declaration, a **raw material** fails, with a reason saying why (none
   submitted; only rejected or pending ones; expired on the date; not yet valid on the date).
   **Packaging** passes on the material's default factor with a `warn` reason.
@@ -31,6 +37,8 @@ from enum import StrEnum
 from typing import Any
 
 from portal.checking import DeclarationFacts, Finding, Label, Outcome, RuleSet, Verdict, evaluate
+from portal.checking.facts import AttachmentKind
+from portal.checking.requirements import Requirement, ScrapClass
 from portal.checking.ruleset import Category, Material
 
 TONNE_PLACES = Decimal("0.000001")
@@ -238,6 +246,63 @@ def _packaging_default(material: Material) -> Reason:
     )
 
 
+CLASS_NAMES = {
+    ScrapClass.PRE_CONSUMER: ("消费前", "pre-consumer"),
+    ScrapClass.POST_CONSUMER: ("消费后", "post-consumer"),
+}
+
+
+def without_footprint(
+    requirement: Requirement, material: Material, chosen: Candidate | None, on: date
+) -> Reason:
+    """Why a material that needs no footprint declaration passes or fails (see module policy)."""
+    message_zh, message_en = requirement.messages(material, on.isoformat())
+    if not requirement.scrap_class_evidence or requirement.scrap_class is None:
+        return Reason(requirement.id, "pass", "pass", False, message_zh, message_en)
+    class_zh, class_en = CLASS_NAMES[requirement.scrap_class]
+    if chosen is None:
+        return Reason(
+            requirement.id,
+            "fail",
+            "fail",
+            True,
+            f"须有供应商在 {on} 有效且已接受的废料类别声明（{class_zh}，ISO 14021）及来源证明",
+            f"The policy asks for the supplier's accepted scrap class declaration "
+            f"({class_en}, ISO 14021) with evidence of origin, valid on {on}: there is none",
+        )
+    facts = chosen.facts
+    share = None
+    if facts is not None:
+        share = (
+            facts.recycled_pre_consumer_pct
+            if requirement.scrap_class is ScrapClass.PRE_CONSUMER
+            else facts.recycled_post_consumer_pct
+        )
+    evidence = facts is not None and AttachmentKind.RECYCLED_EVIDENCE.value in facts.attachments
+    if not share or not evidence:
+        missing_zh = "未声明该类别含量" if not share else "缺少来源证明文件"
+        missing_en = f"states no {class_en} content" if not share else "has no evidence file"
+        return Reason(
+            requirement.id,
+            "fail",
+            "fail",
+            True,
+            f"声明 #{chosen.id}（第 {chosen.version} 版）{missing_zh}；"
+            f"政策要求{class_zh}废料类别声明及来源证明",
+            f"Declaration #{chosen.id} (version {chosen.version}) {missing_en}; the policy "
+            f"asks for the {class_en} scrap class with evidence of origin",
+        )
+    return Reason(
+        requirement.id,
+        "pass",
+        "pass",
+        False,
+        f"{message_zh}；废料类别：{class_zh} {share}%（声明 #{chosen.id}，附来源证明）",
+        f"{message_en}; scrap class: {class_en} {share} % (declaration #{chosen.id}, "
+        f"with evidence)",
+    )
+
+
 class Judge:
     """Answers many checks against one rule set, evaluating each declaration once per date."""
 
@@ -270,7 +335,15 @@ class Judge:
         chosen = applicable([c for c in candidates if c.material_code == material.code], on)
         no_declaration: NoDeclaration | None = None
         label: Label | None = None
-        if chosen is not None:
+        requirement = self.ruleset.requirements.get(material.code)
+        if requirement is not None and not requirement.footprint_declaration:
+            reason = without_footprint(requirement, material, chosen, on)
+            # The factor is the default, so no declaration is the purchase's; the reason names
+            # the one that gave the scrap class.
+            reasons: tuple[Reason, ...] = (reason,)
+            chosen, passed = None, not reason.blocking
+            factor_source, factor = FactorSource.DEFAULT, material.default_factor_t_per_t
+        elif chosen is not None:
             verdict = self.verdict_of(chosen, on)
             reasons = tuple(
                 _finding_reason(f)

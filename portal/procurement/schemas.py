@@ -61,7 +61,7 @@ class Reason(BaseModel):
     """Why the answer is what it is."""
 
     rule_id: str
-    outcome: Literal["fail", "review", "warn"]
+    outcome: Literal["fail", "review", "warn", "pass"]
     severity: str
     blocking: bool = Field(description="This reason fails the purchase")
     message_zh: str

@@ -328,3 +328,35 @@ def test_missing_directory(tmp_path: Path) -> None:
     assert_problem(
         problems_of(tmp_path / "nowhere"), str(tmp_path / "nowhere"), "", "not a directory"
     )
+
+
+def test_broken_requirements_are_named_by_key(rules_copy: Path) -> None:
+    (rules_copy / "requirements.toml").write_text(
+        """
+[[requirements]]
+id = "Scrap"
+materials = ["al_scrap_pre_consumer", "unobtainium"]
+footprint_declaration = "no"
+scrap_class = "end_of_life"
+message_zh = "{material}"
+message_en = "{price}"
+
+[[requirements]]
+id = "requirement.ingot"
+materials = ["al_primary_ingot"]
+footprint_declaration = false
+scrap_class = "pre_consumer"
+scrap_class_evidence = true
+message_zh = "原铝"
+message_en = "ingot"
+""",
+        encoding="utf-8",
+    )
+    problems = problems_of(rules_copy)
+    file = "requirements.toml"
+    assert_problem(problems, file, "requirements[0].id", "lower case words")
+    assert_problem(problems, file, "requirements[0].materials[1]", "'unobtainium' is not one of")
+    assert_problem(problems, file, "requirements[0].footprint_declaration", "true or false")
+    assert_problem(problems, file, "requirements[0].scrap_class", "'end_of_life' is not one of")
+    assert_problem(problems, file, "requirements[0].message_en", "unknown placeholder {price}")
+    assert_problem(problems, file, "requirements[1].materials[0]", "is not scrap")
