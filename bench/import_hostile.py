@@ -44,6 +44,7 @@ FILES: list[tuple[str, Callable[[], bytes]]] = [
     ("190 MiB of empty rows (issue)", factory.empty_rows_xlsx),
     ("1,000,000 empty rows", factory.many_empty_rows_xlsx),
     ("shared-string bomb (issue)", factory.shared_string_bomb_xlsx),
+    ("one string of 90 M characters", factory.one_long_string_xlsx),
     ("zip of 150,000 entries (issue)", factory.many_entries_zip),
     ("zip understating its entries", factory.understated_entries_zip),
     ("1,500,000 empty cells", factory.many_cells_xlsx),

@@ -4,7 +4,7 @@ from portal.accounts.models import ApiToken, Invitation, SignInThrottle, User, W
 from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
 from portal.catalog.models import RuleFileContent, RuleRevision, RuleRevisionFile
-from portal.declarations.models import Declaration, EvidenceFile
+from portal.declarations.models import Declaration, DeclarationCorrection, EvidenceFile
 from portal.energy.models import (
     Alert,
     Certificate,
@@ -36,6 +36,7 @@ __all__ = [
     "BuyerCheck",
     "Certificate",
     "Declaration",
+    "DeclarationCorrection",
     "EvidenceFile",
     "GreenInstrument",
     "IdempotencyKey",

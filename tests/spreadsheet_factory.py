@@ -143,3 +143,9 @@ def too_many_lines_xlsx(lines: int = 20_001, columns: int = 40) -> bytes:
     header = b'<row r="1">' + "".join(_inline(name) for name in HEADER).encode() + b"</row>"
     row = b"<row>" + b"<c><v>1</v></c>" * columns + b"</row>"
     return workbook([header, row * lines])
+
+
+@cache
+def one_long_string_xlsx(characters: int = 90_000_000) -> bytes:
+    """A shared string of CHARACTERS characters, used by no cell (within the unpacked size)."""
+    return workbook([header_row()], shared=b"<si><t>" + b"x" * characters + b"</t></si>")

@@ -14,15 +14,17 @@ from portal.catalog import get_ruleset
 from portal.clock import plant_today
 from portal.config import get_settings
 from portal.db import DbSession
-from portal.declarations import pact, service
+from portal.declarations import corrections, pact, service
 from portal.declarations.downloads import pdf_response
 from portal.declarations.schemas import (
+    CorrectionIn,
     DecisionIn,
     DeclarationOut,
     DeclarationPage,
     FileKind,
     Problem,
     Status,
+    correction_out,
     declaration_out,
     summary_out,
 )
@@ -98,6 +100,10 @@ def _full(db: DbSession, declaration: Any) -> DeclarationOut:
         service.evidence_of(db, declaration),
         getattr(service.successor_of(db, declaration), "id", None),
         plant_today(),
+        [
+            correction_out(correction, by.email if by else None)
+            for correction, by in corrections.corrections_of(db, declaration)
+        ],
     )
 
 
@@ -268,7 +274,11 @@ def get_file(db: DbSession, principal: Reader, declaration_id: int, kind: FileKi
 def decide(
     request: Request, db: DbSession, principal: Reviewer, declaration_id: int, body: DecisionIn
 ) -> DeclarationOut:
-    """Accept or reject a declaration in review (rejecting needs a comment)."""
+    """Accept or reject a declaration in review (rejecting needs a comment).
+
+    Accepting a declaration with a plausibility finding (a likely unit slip) needs either a
+    correction first (POST …/correction) or an `override_reason`.
+    """
     decided = service.decide(
         db,
         actor=principal.actor(request),
@@ -276,5 +286,30 @@ def decide(
         declaration_id=declaration_id,
         decision=body.decision,
         comment=body.comment,
+        override_reason=body.override_reason,
     )
     return _full(db, decided)
+
+
+@router.post(
+    "/declarations/{declaration_id}/correction",
+    response_model=DeclarationOut,
+    name="api_correct_declaration",
+    responses={**PROBLEMS, 409: {"model": Problem, "description": "Decided meanwhile"}},
+)
+def correct(
+    request: Request, db: DbSession, principal: Reviewer, declaration_id: int, body: CorrectionIn
+) -> DeclarationOut:
+    """Correct the declared footprint of a declaration in review; the rules judge it again."""
+    service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+    corrections.correct(
+        db,
+        actor=principal.actor(request),
+        corrector_id=principal.user.id,
+        declaration_id=declaration_id,
+        pcf_excluding_biogenic=body.pcf_excluding_biogenic,
+        declared_unit_amount=body.declared_unit_amount,
+        declared_unit_of_measurement=body.declared_unit_of_measurement,
+        reason=body.reason,
+    )
+    return _full(db, service.get(db, scope=_scope(principal), declaration_id=declaration_id))

@@ -98,6 +98,7 @@ class Declaration(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_by_ruleset: str | None = Field(default=None, max_length=64)  # accepted by the rules
     decision_comment: str | None = Field(default=None, max_length=2000)
+    plausibility_override: str | None = Field(default=None, max_length=2000)  # accepted anyway: why
 
 
 class EvidenceKind(StrEnum):
@@ -124,5 +125,29 @@ class EvidenceFile(SQLModel, table=True):
     has_text_layer: bool
     reading: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+
+
+class DeclarationCorrection(SQLModel, table=True):
+    """A reviewer's correction of a declared footprint: the supplier's figures and the new ones."""
+
+    __tablename__ = "declaration_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    declaration_id: int = Field(foreign_key="declaration.id", index=True)
+    original_pcf: Decimal = Field(sa_column=_pcf_column())  # kgCO2e per declared unit
+    original_amount: Decimal = Field(sa_column=_pcf_column())
+    original_unit: str = Field(max_length=16)
+    original_t_per_t: Decimal = Field(sa_column=_pcf_column())
+    corrected_pcf: Decimal = Field(sa_column=_pcf_column())
+    corrected_amount: Decimal = Field(sa_column=_pcf_column())
+    corrected_unit: str = Field(max_length=16)
+    corrected_t_per_t: Decimal = Field(sa_column=_pcf_column())
+    verdict_before: str = Field(max_length=8)
+    verdict_after: str = Field(max_length=8)
+    reason: str = Field(max_length=2000)
+    corrected_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    corrected_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )

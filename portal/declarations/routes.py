@@ -15,7 +15,7 @@ from portal.catalog import get_ruleset
 from portal.clock import plant_today
 from portal.config import get_settings
 from portal.db import DbSession
-from portal.declarations import footprint_pick, forms, service
+from portal.declarations import corrections, footprint_pick, forms, service
 from portal.declarations.downloads import pdf_response
 from portal.declarations.models import Declaration, DeclarationStatus
 from portal.declarations.service import EXPIRY_FILTERS, DeclarationInvalid, Scope, Upload
@@ -323,6 +323,7 @@ def _detail(
     shown_file: str = "declaration",
     decision_errors: dict[str, str] | None = None,
     typed_comment: str = "",
+    typed: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     today = plant_today()
@@ -363,6 +364,14 @@ def _detail(
             "decision_errors": decision_errors or {},
             "typed_comment": typed_comment,
             "in_review": declaration.status == DeclarationStatus.IN_REVIEW,
+            "corrections": corrections.corrections_of(db, declaration),
+            "implausible": corrections.plausibility_findings(declaration),
+            "typed": {
+                "pcf_excluding_biogenic": _plain(declaration.pcf_excluding_biogenic),
+                "declared_unit_amount": _plain(declaration.declared_unit_amount),
+                "declared_unit_of_measurement": declaration.declared_unit_of_measurement,
+                **(typed or {}),
+            },
         },
         status_code,
     )
@@ -422,6 +431,7 @@ def decide(
     declaration_id: int,
     decision: Annotated[str, Form()] = "",
     comment: Annotated[str, Form(json_schema_extra=MULTILINE)] = "",
+    override_reason: Annotated[str, Form(json_schema_extra=MULTILINE)] = "",
 ) -> Response:
     """Accept or reject; the loser of two reviewers deciding at once gets a 409 page."""
     try:
@@ -432,6 +442,7 @@ def decide(
             declaration_id=declaration_id,
             decision=decision,
             comment=comment,
+            override_reason=override_reason,
         )
     except InvalidInput as invalid:
         declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
@@ -443,6 +454,7 @@ def decide(
             review_mode=True,
             decision_errors={invalid.field or "decision": invalid.message},
             typed_comment=comment,
+            typed={"override_reason": override_reason},
             status_code=422,
         )
     return redirect(f"/declarations/{declaration_id}", request)
@@ -478,3 +490,47 @@ def pick_footprint(
             status_code=422,
         )
     return redirect(f"/review/{declaration_id}?file={document}", request)
+
+
+@router.post("/review/{declaration_id}/correction", name="correct_declaration")
+def correct_declaration(
+    request: Request,
+    db: DbSession,
+    principal: Reviewer,
+    declaration_id: int,
+    pcf_excluding_biogenic: Annotated[str, Form()] = "",
+    declared_unit_amount: Annotated[str, Form()] = "",
+    declared_unit_of_measurement: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(json_schema_extra=MULTILINE)] = "",
+) -> Response:
+    """Correct the declared footprint (recorded, shown to the supplier) and judge it again."""
+    typed = {
+        "pcf_excluding_biogenic": pcf_excluding_biogenic,
+        "declared_unit_amount": declared_unit_amount,
+        "declared_unit_of_measurement": declared_unit_of_measurement,
+        "reason": reason,
+    }
+    try:
+        corrections.correct(
+            db,
+            actor=principal.actor(request),
+            corrector_id=principal.user.id,
+            declaration_id=declaration_id,
+            pcf_excluding_biogenic=pcf_excluding_biogenic,
+            declared_unit_amount=declared_unit_amount,
+            declared_unit_of_measurement=declared_unit_of_measurement,
+            reason=reason,
+        )
+    except InvalidInput as invalid:
+        declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+        return _detail(
+            request,
+            db,
+            principal,
+            declaration,
+            review_mode=True,
+            decision_errors={invalid.field or "pcf_excluding_biogenic": invalid.message},
+            typed=typed,
+            status_code=422,
+        )
+    return redirect(f"/review/{declaration_id}", request)

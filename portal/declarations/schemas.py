@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, PlainSerializer
 
-from portal.declarations.models import Declaration, EvidenceFile
+from portal.declarations.models import Declaration, DeclarationCorrection, EvidenceFile
 from portal.suppliers.models import Supplier
 from portal.textrules import MULTILINE
 
@@ -175,6 +175,12 @@ class DeclarationOut(DeclarationSummary):
     submitted_at: datetime
     decided_at: datetime | None
     decision_comment: str | None
+    plausibility_override: str | None = Field(
+        default=None, description="why a reviewer accepted it against a plausibility finding"
+    )
+    corrections: list[CorrectionOut] = Field(
+        default=[], description="reviewers' corrections of the declared footprint, oldest first"
+    )
 
 
 class DeclarationPage(BaseModel):
@@ -191,6 +197,61 @@ class DecisionIn(BaseModel):
 
     decision: Literal["accept", "reject"]
     comment: str = Field(default="", max_length=2000, json_schema_extra=MULTILINE)
+    override_reason: str = Field(
+        default="",
+        max_length=2000,
+        json_schema_extra=MULTILINE,
+        description="required to accept against a plausibility finding (e.g. a unit slip)",
+    )
+
+
+class CorrectionIn(BaseModel):
+    """A reviewer's correction of the declared footprint; the rules judge it again."""
+
+    pcf_excluding_biogenic: Number = Field(description="kgCO2e per declared unit")
+    declared_unit_amount: Number
+    declared_unit_of_measurement: Literal["kilogram", "tonne"]
+    reason: str = Field(max_length=2000, json_schema_extra=MULTILINE)
+
+
+class CorrectionOut(BaseModel):
+    """A correction: what the supplier declared, what a reviewer corrected it to, and why."""
+
+    id: int
+    original_pcf_excluding_biogenic: Number
+    original_declared_unit_amount: Number
+    original_declared_unit_of_measurement: str
+    original_pcf_t_per_t: Number
+    corrected_pcf_excluding_biogenic: Number
+    corrected_declared_unit_amount: Number
+    corrected_declared_unit_of_measurement: str
+    corrected_pcf_t_per_t: Number
+    verdict_before: str
+    verdict_after: str
+    reason: str
+    corrected_by: str | None
+    corrected_at: datetime
+
+
+def correction_out(correction: DeclarationCorrection, corrected_by: str | None) -> CorrectionOut:
+    """The API view of a correction."""
+    assert correction.id is not None
+    return CorrectionOut(
+        id=correction.id,
+        original_pcf_excluding_biogenic=correction.original_pcf,
+        original_declared_unit_amount=correction.original_amount,
+        original_declared_unit_of_measurement=correction.original_unit,
+        original_pcf_t_per_t=correction.original_t_per_t,
+        corrected_pcf_excluding_biogenic=correction.corrected_pcf,
+        corrected_declared_unit_amount=correction.corrected_amount,
+        corrected_declared_unit_of_measurement=correction.corrected_unit,
+        corrected_pcf_t_per_t=correction.corrected_t_per_t,
+        verdict_before=correction.verdict_before,
+        verdict_after=correction.verdict_after,
+        reason=correction.reason,
+        corrected_by=corrected_by,
+        corrected_at=correction.corrected_at,
+    )
 
 
 def summary_out(declaration: Declaration, supplier: Supplier, today: date) -> DeclarationSummary:
@@ -238,6 +299,7 @@ def declaration_out(
     evidence: list[EvidenceFile],
     successor_id: int | None,
     today: date,
+    corrections: list[CorrectionOut] | None = None,
 ) -> DeclarationOut:
     """The full view of a declaration."""
     assert declaration.id is not None
@@ -291,4 +353,6 @@ def declaration_out(
         submitted_at=declaration.submitted_at,
         decided_at=declaration.decided_at,
         decision_comment=declaration.decision_comment,
+        plausibility_override=declaration.plausibility_override,
+        corrections=corrections or [],
     )

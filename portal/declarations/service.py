@@ -22,7 +22,7 @@ from portal.checking.facts import KG_PER_UNIT
 from portal.clock import plant_today
 from portal.config import Settings
 from portal.db import REQUEST_SLOTS, utcnow
-from portal.declarations import files
+from portal.declarations import corrections, files
 from portal.declarations.forms import (
     CONTROL_CHARACTERS,
     FILE_FIELDS,
@@ -453,6 +453,7 @@ def decide(
     declaration_id: int,
     decision: str,
     comment: str,
+    override_reason: str = "",
 ) -> Declaration:
     """Accept or reject a declaration in review; Conflict if someone decided first."""
     declaration = get(db, scope=Scope(None, everyone=True), declaration_id=declaration_id)
@@ -469,6 +470,9 @@ def decide(
         raise InvalidInput(_("At most %(n)s characters.") % {"n": 2000}, field="comment")
     if new_status is DeclarationStatus.REJECTED and not comment:
         raise InvalidInput(_("Say why the declaration is rejected."), field="comment")
+    override = corrections.override_for_accept(
+        declaration, accepting=new_status is DeclarationStatus.ACCEPTED, reason=override_reason
+    )
     decided_at = utcnow()
     # Conditional: of two reviewers deciding at once, exactly one changes the row.
     result = db.execute(
@@ -482,6 +486,7 @@ def decide(
             decided_at=decided_at,
             decided_by_id=reviewer_id,
             decision_comment=comment or None,
+            plausibility_override=override,
         )
     )
     db.refresh(declaration)
@@ -502,7 +507,12 @@ def decide(
         entity_type="declaration",
         entity_id=declaration.id,
         before={"status": DeclarationStatus.IN_REVIEW.value},
-        after={"status": new_status.value, "comment": comment, "decided_at": decided_at},
+        after={
+            "status": new_status.value,
+            "comment": comment,
+            "decided_at": decided_at,
+            "plausibility_override": override,
+        },
     )
     return declaration
 

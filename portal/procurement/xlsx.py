@@ -238,12 +238,13 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None, limits: SheetLim
     if path is None:
         return strings
     parts: list[str] = []
-    state = {"text": False, "phonetic": 0, "characters": 0}
+    state = {"text": False, "phonetic": 0, "characters": 0, "pending": 0}
 
     def start(name: str, _attributes: dict[str, str]) -> None:
         local = _local(name)
         if local == "si":
             parts.clear()
+            state["pending"] = 0
         elif local == "rPh":  # the reading of East Asian text, not part of the value
             state["phonetic"] += 1
         elif local == "t" and not state["phonetic"]:
@@ -264,8 +265,16 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None, limits: SheetLim
         elif local == "t":
             state["text"] = False
 
+    def characters(data: str) -> None:
+        if state["text"]:
+            # Counted as it comes: one string of 100 MB would fill memory before it ended.
+            state["pending"] += len(data)
+            if state["characters"] + state["pending"] > limits.max_characters:
+                raise XlsxOverLimit("characters", limits.max_characters)
+            parts.append(data)
+
     parser = _parser(start, end, limits.max_elements)
-    parser.CharacterDataHandler = lambda data: parts.append(data) if state["text"] else None
+    parser.CharacterDataHandler = characters
     _parse(archive, path, parser, limits.max_elements)
     return strings
 
@@ -355,6 +364,7 @@ class _SheetReader:
         self.cell_type = "n"
         self.cell_style = -1
         self.text: list[str] = []
+        self.text_length = 0  # characters of the cell being read, as they come
         self.collecting = False
         self.phonetic = 0
 
@@ -385,6 +395,7 @@ class _SheetReader:
             self.cell_type = attributes.get("t", "n")
             self.cell_style = _int(attributes.get("s", "0"))
             self.text.clear()
+            self.text_length = 0
         elif local in ("v", "t"):
             self.collecting = not self.phonetic
         elif local == "row":
@@ -401,6 +412,9 @@ class _SheetReader:
     def _characters(self, data: str) -> None:
         if self.collecting:
             self.text.append(data)
+            self.text_length += len(data)
+            if self.characters + self.text_length > self.limits.max_characters:
+                raise XlsxOverLimit("characters", self.limits.max_characters)
 
     def _end(self, name: str) -> None:
         local = name[name.rfind(" ") + 1 :]

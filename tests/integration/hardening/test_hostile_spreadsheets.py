@@ -42,6 +42,12 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str, str]] = [
         "超过 20,000,000 个字符",
     ),
     (
+        "one_string_of_90_million_characters",  # counted as it is read, not once it ends
+        factory.one_long_string_xlsx,
+        "more than 20,000,000 characters of text once unpacked",
+        "超过 20,000,000 个字符",
+    ),
+    (
         "zip_of_150000_entries",  # its table alone froze the loop for a second
         factory.many_entries_zip,
         "more than 1,000 packed parts",

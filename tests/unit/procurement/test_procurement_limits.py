@@ -68,6 +68,18 @@ def test_a_shared_string_counts_at_every_cell_that_uses_it() -> None:
     assert over.value.what == "characters"
 
 
+def test_text_is_counted_as_it_is_read_not_once_a_cell_or_string_ends() -> None:
+    # One inline cell of 30 characters, read in pieces: refused past 29, before it ends.
+    cell = b'<row><c t="inlineStr"><is><t>' + b"y" * 30 + b"</t></is></c></row>"
+    with pytest.raises(XlsxOverLimit, match="characters"):
+        _rows(factory.workbook([cell]), SheetLimits(max_characters=29))
+    # A shared string of 30 characters that no cell uses: stored text counts as it is read.
+    unused = factory.workbook([b"<row/>"], shared=b"<si><t>" + b"x" * 30 + b"</t></si>")
+    with pytest.raises(XlsxOverLimit, match="characters"):
+        _rows(unused, SheetLimits(max_characters=29))
+    assert _rows(unused, SheetLimits(max_characters=30)) == [(1, [])]
+
+
 def test_cells_beyond_the_columns_read_and_other_elements_are_counted_too() -> None:
     wide = factory.workbook([b"<row>" + b"<c/>" * 10 + b"</row>"])
     with pytest.raises(XlsxOverLimit, match="cells"):
@@ -110,6 +122,7 @@ HOSTILE: list[tuple[Callable[[], bytes], str]] = [
     (factory.shared_string_bomb_xlsx, "too_much_text"),
     (factory.many_cells_xlsx, "too_many_cells"),
     (factory.too_many_lines_xlsx, "too_many_lines"),
+    (factory.one_long_string_xlsx, "too_much_text"),
     (factory.element_flood_xlsx, "too_many_elements"),
     (factory.many_entries_zip, "too_many_entries"),
     (factory.understated_entries_zip, "too_many_entries"),
