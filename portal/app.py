@@ -325,6 +325,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     from portal.accounts.routes import router as accounts_router
     from portal.api.routes import router as api_router
+    from portal.auditlog.routes import router as auditlog_router
     from portal.catalog.routes import router as catalog_router
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
@@ -369,6 +370,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracking_router,
         energy_router,
         pact_pages,
+        auditlog_router,
     ]
     api_routers = [
         api_router,

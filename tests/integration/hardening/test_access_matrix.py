@@ -136,6 +136,8 @@ EXPECTED: dict[str, str] = {
     "pact_v2_get_footprint":      "403 403 403 403 403",
     "pact_events":                "403 403 403 403 403",
     "pact_v2_events":             "403 403 403 403 403",
+    # audit trail: the esg team and administrators
+    "audit_trail":                "303 403 403 200 200",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 

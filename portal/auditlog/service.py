@@ -1,0 +1,133 @@
+"""Reading the audit trail: entries by entity, actor, action and plant date, newest first."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from portal.audit import AuditEvent
+from portal.clock import PLANT_TIME
+
+PAGE_SIZE = 50
+# The page of each entity a reader can open, and the roles that may open it.
+ENTITY_PAGES: dict[str, tuple[str, frozenset[str]]] = {
+    "declaration": ("/declarations/{id}", frozenset({"esg", "buyer", "supplier"})),
+    "purchase": ("/tracking/purchases/{id}", frozenset({"esg"})),
+    "purchase_import": ("/purchases/import/{id}", frozenset({"buyer"})),
+    "supplier": ("/admin/suppliers", frozenset({"admin"})),
+    "user": ("/admin/users", frozenset({"admin"})),
+    "api_token": ("/admin/users", frozenset({"admin"})),
+    "energy_alert": ("/energy/alerts", frozenset({"esg", "admin"})),
+    "energy_meter": ("/energy/meters", frozenset({"esg", "admin"})),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asked for; empty strings and None mean "any"."""
+
+    entity_type: str = ""
+    entity_id: str = ""
+    actor: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (for links to other pages)."""
+        values = {
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "actor": self.actor,
+            "action": self.action,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class Entries:
+    """One page of entries and how many match in all."""
+
+    rows: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def plant_start(day: date) -> datetime:
+    """The UTC instant a plant date starts (00:00 in UTC+8)."""
+    return datetime.combine(day, time.min, PLANT_TIME).astimezone(UTC)
+
+
+def _conditions(filters: Filters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.entity_type:
+        conditions.append(col(AuditEvent.entity_type) == filters.entity_type)
+    if filters.entity_id:
+        conditions.append(col(AuditEvent.entity_id) == filters.entity_id)
+    if filters.actor:
+        pattern = filters.actor.lower()
+        conditions.append(func.lower(col(AuditEvent.actor)).contains(pattern, autoescape=True))
+    if filters.action:
+        conditions.append(col(AuditEvent.action) == filters.action)
+    if filters.date_from:
+        conditions.append(col(AuditEvent.at) >= plant_start(filters.date_from))
+    if filters.date_to:
+        conditions.append(col(AuditEvent.at) < plant_start(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def entries(db: Session, *, filters: Filters, page: int) -> Entries:
+    """The matching entries of PAGE (from 1), newest first."""
+    conditions = _conditions(filters)
+    total = db.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = list(
+        db.exec(
+            select(AuditEvent)
+            .where(*conditions)
+            .order_by(col(AuditEvent.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
+    return Entries(rows=rows, total=total, page=page, pages=pages)
+
+
+def choices(db: Session) -> tuple[list[str], list[str]]:
+    """The entity types and actions present in the trail, for the filter lists."""
+    types = db.exec(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type))
+    actions = db.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    return list(types), list(actions)
+
+
+def entity_link(event: AuditEvent, role: str) -> str | None:
+    """The page of the entry's entity, if it has one this role may open."""
+    found = ENTITY_PAGES.get(event.entity_type)
+    if found is None or role not in found[1]:
+        return None
+    template, _roles = found
+    if "{id}" in template:
+        if not event.entity_id or not event.entity_id.isdigit():
+            return None
+        return template.format(id=event.entity_id)
+    return template
+
+
+def _readable(value: dict[str, Any] | None) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def changes(event: AuditEvent) -> tuple[str, str]:
+    """The entry's before and after as readable JSON (Chinese kept as written)."""
+    return _readable(event.before), _readable(event.after)
