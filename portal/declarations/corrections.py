@@ -60,7 +60,17 @@ def override_for_accept(declaration: Declaration, *, accepting: bool, reason: st
     reason is given: the reviewer corrects the value or unit, or says why it stands.
     """
     reason = _reason(reason, "override_reason")
-    if not accepting or not plausibility_findings(declaration):
+    if not accepting:
+        return None
+    if declaration.verdict == "fail":  # only after a correction: the rules reject the figures
+        raise InvalidInput(
+            _(
+                "The rules reject the corrected figures: "
+                "reject the declaration, or correct it again."
+            ),
+            field="decision",
+        )
+    if not plausibility_findings(declaration):
         return None
     if not reason:
         raise InvalidInput(

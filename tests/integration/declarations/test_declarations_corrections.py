@@ -298,3 +298,27 @@ def test_the_api_refuses_the_slip_as_is_and_takes_a_correction_or_a_reason(
         },
     )
     assert forbidden.status_code == 403
+
+
+def test_a_correction_the_rules_reject_cannot_then_be_accepted(
+    client: TestClient, session: Session, world: World
+) -> None:
+    declaration_id = int(_slip(session, world).id)
+    signed_in(client, world.buyer)
+    # 25 kgCO2e per kg = 25 tCO2e/t: plausible (1–30) but above max_pcf.manganese (18.9 or less).
+    done = _post(
+        client,
+        declaration_id,
+        "correction",
+        pcf_excluding_biogenic="25",
+        declared_unit_amount="1",
+        declared_unit_of_measurement="kilogram",
+        reason="per the verifier's letter",
+    )
+    assert done.status_code == 303
+    corrected = _fresh(session, declaration_id)
+    assert corrected.verdict == "fail" and corrected.status == "in_review"
+    refused = _post(client, declaration_id, "decision", decision="accept", override_reason="x")
+    assert refused.status_code == 422
+    assert "The rules reject the corrected figures" in refused.text
+    assert _fresh(session, declaration_id).status == "in_review"
