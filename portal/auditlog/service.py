@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -10,10 +12,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal.audit import AuditEvent
+from portal.audit import AuditEvent, AuditHead, ChainReport, verify_chain
 from portal.clock import PLANT_TIME
+from portal.db import utcnow
 
 PAGE_SIZE = 50
+# Verifying recomputes every entry's hash (about 55 ms per 1,000 entries, bench/
+# audit_trail_bench.py): a result is reused while no entry was added, for at most a minute.
+CHAIN_FRESH_S = 60.0
 # The page of each entity a reader can open, and the roles that may open it.
 ENTITY_PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "declaration": ("/declarations/{id}", frozenset({"esg", "buyer", "supplier"})),
@@ -131,3 +137,48 @@ def _readable(value: dict[str, Any] | None) -> str:
 def changes(event: AuditEvent) -> tuple[str, str]:
     """The entry's before and after as readable JSON (Chinese kept as written)."""
     return _readable(event.before), _readable(event.after)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A verification of the whole chain, and when it ran."""
+
+    report: ChainReport
+    at: datetime
+    state: tuple[int | None, str | None]
+    monotonic_s: float
+
+
+_verified: dict[str, Verified] = {}
+_verifying = threading.Lock()
+
+
+def _database(db: Session) -> str:
+    bind = db.get_bind()
+    return str(bind.engine.url)
+
+
+def _state(db: Session) -> tuple[int | None, str | None]:
+    last = db.exec(select(func.max(AuditEvent.id))).one()
+    head = db.get(AuditHead, 1)
+    return last, head.last_hash if head is not None else None
+
+
+def recent_verification(db: Session) -> Verified | None:
+    """The last verification of this database, if under a minute old and no entry came since."""
+    found = _verified.get(_database(db))
+    if found is None or clock.monotonic() - found.monotonic_s > CHAIN_FRESH_S:
+        return None
+    return found if found.state == _state(db) else None
+
+
+def verify(db: Session) -> Verified:
+    """Verify the chain now, or reuse a verification under a minute old with no entry since."""
+    with _verifying:  # one verification at a time in this process: they are long
+        found = recent_verification(db)
+        if found is not None:
+            return found
+        state = _state(db)
+        verified = Verified(verify_chain(db), utcnow(), state, clock.monotonic())
+        _verified[_database(db)] = verified
+        return verified

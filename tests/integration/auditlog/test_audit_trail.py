@@ -77,8 +77,15 @@ def test_the_esg_team_filters_the_trail_by_entity_actor_action_and_plant_date(
     total = len(session.exec(select(AuditEvent)).all())  # the users' and suppliers' entries too
     ids = entry_ids(everything.text)
     assert ids == sorted(ids, reverse=True) and len(ids) == total  # newest first
-    status = everything.text.split('id="chain-status"')[1].split("</p>")[0]
+    # The chain is verified on request (htmx asks as the page loads; a link without JS).
+    assert 'hx-get="/audit/chain"' in everything.text and 'href="/audit/chain"' in everything.text
+    fragment = client.get("/audit/chain", headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    status = fragment.split('id="chain-status"')[1].split("</p>")[0]
     assert 'data-ok="true"' in status and f"{total} entries" in status
+    # Verified a moment ago with no entry since: the page shows it at once.
+    again = client.get("/audit").text.split('id="chain-status"')[1].split("</p>")[0]
+    assert 'data-ok="true"' in again and "hx-get" not in again
 
     # Plant dates: the purchase at 16:30 UTC on 1 March belongs to 2 March at the plant.
     day_two = client.get("/audit?from=2026-03-02&to=2026-03-02")
@@ -160,8 +167,10 @@ def test_a_forged_entry_shows_the_chain_broken(
     session.commit()
     forged = session.exec(select(AuditEvent).where(AuditEvent.actor == "intruder")).one()
     sign_in(client, "esg@example.com")
-    status = client.get("/audit").text.split('id="chain-status"')[1].split("</p>")[0]
+    page = client.get("/audit/chain").text  # without JavaScript: a page of its own
+    status = page.split('id="chain-status"')[1].split("</p>")[0]
     assert 'data-ok="false"' in status and f"#{forged.id}" in status
+    assert 'href="/audit" id="back-to-trail"' in page
 
 
 def test_in_chinese(client: TestClient, trail: dict[str, int]) -> None:
@@ -187,6 +196,7 @@ def test_only_the_esg_team_and_administrators_read_the_trail(
         sign_in(client, email)
     page = client.get("/audit", follow_redirects=False)
     assert page.status_code == status
+    assert client.get("/audit/chain", follow_redirects=False).status_code == status
     if status == 200:
         assert 'id="nav-audit"' in page.text
     elif email:

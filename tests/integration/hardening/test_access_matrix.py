@@ -138,6 +138,7 @@ EXPECTED: dict[str, str] = {
     "pact_v2_events":             "403 403 403 403 403",
     # audit trail: the esg team and administrators
     "audit_trail":                "303 403 403 200 200",
+    "audit_chain":                "303 403 403 200 200",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 
