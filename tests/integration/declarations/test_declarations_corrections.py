@@ -322,3 +322,25 @@ def test_a_correction_the_rules_reject_cannot_then_be_accepted(
     assert refused.status_code == 422
     assert "The rules reject the corrected figures" in refused.text
     assert _fresh(session, declaration_id).status == "in_review"
+
+
+def test_the_demos_pending_unit_slip_shows_the_guard(client: TestClient, session: Session) -> None:
+    from helpers import sign_in
+
+    from portal.demo import DEMO_PASSWORD, load_demo
+
+    load_demo(session)
+    session.commit()
+    # The demo's A356.2 ingot: 2,100 kgCO2e per 1 kg = 2,100 tCO2e/t, 1000x its PDF's 2.1.
+    slip = session.exec(
+        select(Declaration).where(
+            Declaration.product_name == "A356.2 recycled aluminium alloy ingot"
+        )
+    ).one()
+    assert (slip.status, slip.pcf_t_per_t) == ("in_review", Decimal("2100"))
+    sign_in(client, "esg@demo.portal", DEMO_PASSWORD)
+    page = client.get(f"/review/{slip.id}").text
+    assert 'id="plausibility-guard"' in page and 'id="correction-form"' in page
+    refused = _post(client, int(slip.id), "decision", decision="accept")
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+    assert _fresh(session, int(slip.id)).status == "in_review"
