@@ -83,6 +83,8 @@ def test_the_rules_page_shows_an_old_revision_after_rules_changed(
     assert "max_pcf = 15.1 tCO2e/t" in primary_limit_row(
         client.get(f"/rules?revision={revision_a[:12]}&on=2026-06-01").text
     )
+    in_chinese = client.get(f"/rules?revision={revision_a}", headers={"Accept-Language": "zh"})
+    assert "当时的规则" in in_chinese.text and "此版本的文件" in in_chinese.text
     missing = client.get("/rules?revision=0123456789ab")
     assert missing.status_code == 404 and "0123456789ab" in missing.text
 

@@ -51,3 +51,7 @@ def test_a_scrap_purchase_passes_by_rule_and_is_recorded_without_an_exception(
     assert 'id="check-verdict">pass<' in card
     assert "needs no footprint declaration" in card and 'id="exception_reason"' not in card
     assert f'href="/rules?revision={answer["ruleset"]}"' in card
+    # The ledger row links to the rules its check was judged by.
+    ledger = buyer_client.get("/purchases").text
+    row = ledger.split(f'id="purchase-{purchase.id}"')[1].split("</tr>")[0]
+    assert f'href="/rules?revision={purchase.ruleset_revision}"' in row
