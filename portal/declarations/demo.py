@@ -250,7 +250,8 @@ def demo_declarations(today: date) -> list[DemoDeclaration]:
                 "verification_statement_number": f"SGS-PCF-{year + 1}-0415",
             },
             {"declaration_pdf": english_declaration, "recycled_evidence_pdf": coc_certificate},
-            note="in review: kg/t unit slip (1000x), the PDF says 2.1 tCO2e/t",
+            note="in review: kg/t unit slip (1000x), the PDF says 2.1 tCO2e/t; accepting it "
+            "needs a correction of the value or unit, or a written reason",
         ),
         DemoDeclaration(
             "YNSD",
