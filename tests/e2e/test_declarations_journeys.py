@@ -93,8 +93,13 @@ def test_a_reviewer_reads_the_pdf_beside_the_findings_and_accepts(
         "src", re.compile(r"/declarations/\d+/files/declaration$")
     )
     expect(page.locator("#mismatch-table")).to_contain_text("factor of 1000")
+    # A plausibility finding: accepting as declared needs a written reason (or a correction).
+    page.locator("#override-reason").fill("Confirmed with the supplier")
     page.locator("#accept-button").click()
     expect(page.locator("#summary-status")).to_have_text("accepted")
+    expect(page.locator("#plausibility-override-reason")).to_have_text(
+        "Confirmed with the supplier"
+    )
 
     page.locator("#back-to-queue").click()
     expect(page.locator("#review-table")).not_to_contain_text("A356.2")
