@@ -30,6 +30,8 @@ ENTITY_PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "api_token": ("/admin/users", frozenset({"admin"})),
     "energy_alert": ("/energy/alerts", frozenset({"esg", "admin"})),
     "energy_meter": ("/energy/meters", frozenset({"esg", "admin"})),
+    "pact_footprint": ("/pact/published", frozenset({"esg"})),
+    "pact_client": ("/admin/pact/clients", frozenset({"admin"})),
 }
 
 
