@@ -27,8 +27,9 @@ serve: setup
 
 run: demo serve
 
+# Two workers (the machines have two cores); each has its own SQLite copies and PostgreSQL database.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 e2e: setup
 	$(BIN)/pytest -m e2e
