@@ -21,6 +21,7 @@ from portal.declarations.models import Declaration, DeclarationStatus
 from portal.declarations.service import EXPIRY_FILTERS, DeclarationInvalid, Scope, Upload
 from portal.errors import InvalidInput
 from portal.i18n import _
+from portal.pact.received import received_for
 from portal.pdfreading import FieldName, Mismatch, PdfReading
 from portal.pdfreading.cues import reason_zh
 from portal.security import Principal, require_roles
@@ -365,6 +366,7 @@ def _detail(
             "typed_comment": typed_comment,
             "in_review": declaration.status == DeclarationStatus.IN_REVIEW,
             "corrections": corrections.corrections_of(db, declaration),
+            "received_over_pact": received_for(db, declaration.id or 0),
             "implausible": corrections.plausibility_findings(declaration),
             "typed": {
                 "pcf_excluding_biogenic": _plain(declaration.pcf_excluding_biogenic),

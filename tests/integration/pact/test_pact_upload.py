@@ -94,3 +94,30 @@ def test_bad_files_are_refused_in_the_suppliers_language(
     chinese = _upload(supplier_browser, b"{")
     assert "文件不是 JSON" in chinese.text
     assert session.exec(select(Declaration)).all() == []
+
+
+def test_a_declaration_made_from_pact_json_says_so_and_downloads_as_pact_v3(
+    supplier_browser: TestClient, session: Session
+) -> None:
+    sent = _v3()
+    assert _upload(supplier_browser, json.dumps(sent).encode()).status_code == 200
+    declaration = session.exec(select(Declaration)).one()
+    kept = session.exec(select(PactImport)).one()
+    page = supplier_browser.get(f"/declarations/{declaration.id}")
+    assert page.status_code == 200
+    assert (
+        f"Received over PACT (uploaded as a file): footprint {sent['id']}, "
+        f"SHA-256 {kept.sha256[:12]}." in page.text
+    )
+    link = f'href="/api/v1/declarations/{declaration.id}/pact"'
+    assert link in page.text and 'id="pact-download-link"' in page.text
+    chinese = supplier_browser.get(
+        f"/declarations/{declaration.id}", headers={"Accept-Language": "zh-CN"}
+    )
+    assert "经 PACT 接收（以文件上传）" in chinese.text and "下载 PACT v3 JSON" in chinese.text
+    download = supplier_browser.get(f"/api/v1/declarations/{declaration.id}/pact")
+    assert download.status_code == 200
+    footprint = download.json()
+    # The declaration's own footprint id; 0.384 kgCO2e per kilogram as sent (example-1).
+    assert footprint["id"] == declaration.pact_id
+    assert footprint["pcf"]["declaredUnitOfMeasurement"] == "kilogram"
