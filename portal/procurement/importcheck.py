@@ -65,6 +65,11 @@ class LineOutcome:
     def _raw(self, name: str) -> str:
         return _shown(self.raw.get(name, ""))
 
+    def _date_in_file(self) -> str | None:
+        """The file's date cell when it is not just the date booked (a time, another form)."""
+        written = self._raw("date")
+        return written if self.on and written != self.on.isoformat() else None
+
     def to_dict(self) -> dict[str, Any]:
         """What the preview table shows (stored as JSON on the line)."""
         answer = self.answer
@@ -78,6 +83,7 @@ class LineOutcome:
             "material": self.material_code or self._raw("material"),
             "quantity_t": str(self.quantity_t) if self.quantity_t else self._raw("quantity_t"),
             "date": self.on.isoformat() if self.on else self._raw("date"),
+            "date_in_file": self._date_in_file(),
             "product_line": self.product_line.value
             if self.product_line
             else self._raw("product_line"),

@@ -1,13 +1,27 @@
-"""Reading what buyers and ERP files type: quantities, dates, product lines, PO numbers (pure)."""
+"""Reading what buyers and ERP files type: quantities, dates, product lines, PO numbers (pure).
+
+The web form, the API and the ERP import all read through these functions, so "1,200" or
+"2027-12-31T20:00:00Z" mean the same whichever door they come through.
+
+Numbers: a point is the decimal mark; a comma only groups thousands, in complete groups of
+three before the point ("1,200" and "1,234.5" are 1200 and 1234.5; "1,2" and "12,5" are
+refused rather than guessed; "1.200" is 1.2), the rule of the declaration form. Full-width
+digits and punctuation from Chinese input methods read like their ASCII forms.
+
+Dates: YYYY-MM-DD (or / or . between the parts), optionally with a time. A time with `Z` or
+an offset is converted to the plant's date (Shanxi, UTC+8); a time without one is plant time.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from portal import textrules
 from portal.checking import RuleSet
+from portal.clock import PLANT_TIME
 from portal.procurement.decision import ProductLine
 
 MAX_QUANTITY_T = Decimal(1_000_000)
@@ -25,7 +39,13 @@ PRODUCT_LINE_NAMES = {
     "铝挤压": ProductLine.EXTRUSION,
     "挤压": ProductLine.EXTRUSION,
 }
-_DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_DATE_PATTERN = re.compile(
+    r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"(?:(?:T|\s+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?"
+    r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.IGNORECASE,
+)
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -37,47 +57,85 @@ class BadValue(ValueError):
         self.code = code
 
 
+def number(value: str | Decimal | int | float | None) -> Decimal:
+    """A number as typed (see the module docstring); BadValue `missing` or `not_a_number`."""
+    if isinstance(value, bool):
+        raise BadValue("not_a_number")
+    if isinstance(value, int | float | Decimal):
+        found = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    else:
+        text = unicodedata.normalize("NFKC", value or "").strip()
+        if not text:
+            raise BadValue("missing")
+        if "," in text:
+            unsigned = text[1:] if text[:1] in "+-" else text
+            if _GROUPED.fullmatch(unsigned) is None:
+                raise BadValue("not_a_number")
+            text = text.replace(",", "")
+        try:
+            found = Decimal(text)
+        except InvalidOperation:
+            raise BadValue("not_a_number") from None
+    if not found.is_finite():
+        raise BadValue("not_a_number")
+    return found
+
+
 def quantity(value: str | Decimal | int | float | None) -> Decimal:
     """Tonnes: a positive number up to 1,000,000 with at most six decimals."""
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        raise BadValue("missing")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise BadValue("not_a_number") from None
-    if not number.is_finite():
-        raise BadValue("not_a_number")
-    if number <= 0:
+    found = number(value)
+    if found <= 0:
         raise BadValue("not_positive")
-    if number > MAX_QUANTITY_T:
+    if found > MAX_QUANTITY_T:
         raise BadValue("too_large")
-    exponent = number.normalize().as_tuple().exponent
+    exponent = found.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -QUANTITY_PLACES:
         raise BadValue("too_precise")
-    return number
+    return found
 
 
 def day(value: str | date | None) -> date:
-    """A date written YYYY-MM-DD (also / or . between the parts) within 2000–2099."""
+    """The plant's date (UTC+8) of a date or time stamp (see the module docstring), 2000–2099."""
     if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
+        found = _plant_date(value)
+    elif isinstance(value, date):
         found = value
     else:
-        text = (value or "").strip()
+        text = unicodedata.normalize("NFKC", value or "").strip()
         if not text:
             raise BadValue("missing")
-        match = _DATE_PATTERN.match(text.split("T")[0].split(" ")[0])
+        match = _DATE_PATTERN.fullmatch(text)
         if not match:
             raise BadValue("not_a_date")
         try:
-            found = date(int(match[1]), int(match[2]), int(match[3]))
+            y, m, d, hh, mm, ss = (int(match[name] or 0) for name in ("y", "m", "d", "H", "M", "S"))
+            found = _plant_date(datetime(y, m, d, hh, mm, ss, tzinfo=_zone(match["zone"])))
         except ValueError:
             raise BadValue("not_a_date") from None
     if not EARLIEST_DATE <= found <= LATEST_DATE:
         raise BadValue("date_out_of_range")
     return found
+
+
+def _zone(text: str | None) -> timezone | None:
+    """The offset written after a time (None: none written, so plant time)."""
+    if not text:
+        return None
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return UTC
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 14 or minutes > 59:  # no place on earth is further from UTC
+        raise ValueError(text)
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if text[0] == "-" else offset)
+
+
+def _plant_date(moment: datetime) -> date:
+    """The date at the plant of MOMENT; a moment without an offset is plant time already."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.date()
+    return moment.astimezone(PLANT_TIME).date()
 
 
 def product_line(value: str | None) -> ProductLine:

@@ -29,11 +29,17 @@ def problem_text(field: str, code: str, value: str = "", **extra: object) -> str
     params: Mapping[str, object] = {"value": value, "row": "", **extra}
     texts = {
         "missing": _("This field is required."),
-        "not_a_number": _("Enter a number such as 12.5 (a point for decimals, no separators)."),
+        "not_a_number": _(
+            "Enter a number such as 12.5 or 1,200 "
+            "(a point for decimals; a comma only separates thousands)."
+        ),
         "not_positive": _("The quantity must be more than 0 t."),
         "too_large": _("At most %(n)s t per line.") % {"n": f"{MAX_QUANTITY_T:,}"},
         "too_precise": _("At most 6 decimals (grams)."),
-        "not_a_date": _("Enter a date as YYYY-MM-DD."),
+        "not_a_date": _(
+            "Enter a date as YYYY-MM-DD, or a time such as 2027-12-31T20:00:00Z "
+            "(booked on its date in Shanxi, UTC+8; a time without Z or an offset is plant time)."
+        ),
         "date_out_of_range": _("The date must lie between 2000-01-01 and 2099-12-31."),
         "unknown_product_line": _("Choose alloy (铝合金) or extrusion (铝挤压)."),
         "not_printable": _("Control characters are not allowed."),

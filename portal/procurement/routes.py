@@ -93,7 +93,11 @@ def run_check(
     except InvalidInput as invalid:
         errors = {invalid.field or "form": invalid.message}
         if is_htmx(request):
-            return render(request, "procurement/_check_error.html", {"errors": errors})
+            return render(
+                request,
+                "procurement/_check_error.html",
+                {"errors": errors, "field_label": field_label},
+            )
         return _checks_page(request, form, errors=errors)
     card = service.check_card(db, result.check)
     if is_htmx(request):

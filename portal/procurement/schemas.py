@@ -4,23 +4,50 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
+from portal.procurement import inputs
 from portal.procurement.decision import Answer, FactorSource, ProductLine
 from portal.procurement.inputs import MAX_PO_LINE, MAX_PO_NUMBER, MAX_QUANTITY_T, MAX_REASON
+from portal.procurement.messages import field_label, problem_text
 from portal.procurement.models import BuyerCheck, Purchase
 from portal.textrules import MULTILINE
 
+
+def _as_read_by(field: str, reader: Any) -> BeforeValidator:
+    """Read a field as the web form and the import read it (inputs.py), in the user's language."""
+
+    def read(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return reader(value)
+        except inputs.BadValue as bad:
+            text = f"{field_label(field)}: {problem_text(field, bad.code, str(value))}"
+            raise PydanticCustomError("portal_input", "{message}", {"message": text}) from None
+
+    return BeforeValidator(read)
+
+
 Tonnes = Annotated[
     Decimal,
-    Field(
-        gt=0,
-        le=MAX_QUANTITY_T,
-        decimal_places=6,
-        description="Tonnes (t), at most six decimals",
-        examples=["120.5"],
+    _as_read_by("quantity_t", inputs.quantity),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_QUANTITY_T)},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*\d{1,3}(,\d{3})*(\.\d{1,6})?\s*$|^\s*\d+(\.\d{1,6})?\s*$",
+                },
+            ],
+            "description": "Tonnes (t), more than 0, at most six decimals; as a string a point "
+            'marks decimals and a comma only groups thousands ("1,200" is 1200)',
+            "examples": ["120.5", "1,200"],
+        }
     ),
 ]
 SupplierCode = Annotated[
@@ -37,10 +64,15 @@ MaterialCode = Annotated[
 ]
 Day = Annotated[
     date,
-    Field(
-        ge=date(2000, 1, 1),
-        le=date(2099, 12, 31),
-        description="Purchase date YYYY-MM-DD (default: today at the plant)",
+    _as_read_by("date", inputs.day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "Purchase date YYYY-MM-DD (default: today at the plant), or a time "
+            "stamp: with Z or an offset it is booked on its date in Shanxi (UTC+8), without "
+            "one it is plant time",
+            "examples": ["2026-03-02", "2027-12-31T20:00:00Z", "2027-12-31T23:30:00+08:00"],
+        }
     ),
 ]
 
@@ -73,9 +105,13 @@ class DeclarationUsed(BaseModel):
 
     id: int
     version: int
+    status: str = Field(description="Now: accepted, or superseded by a newer version since")
     pcf_t_per_t: Decimal
     recycled_fraction: Decimal
+    valid_from: date
     valid_until: date
+    why_zh: str = Field(description="Which version applied on the date and why")
+    why_en: str = Field(description="Which version applied on the date and why")
 
 
 class LabelOut(BaseModel):
@@ -118,6 +154,7 @@ class CheckOut(BaseModel):
         """The API view of a fresh check."""
         assert check.id is not None
         used = answer.declaration
+        why_zh, why_en = answer.declaration_note or ("", "")
         return cls(
             check_id=check.id,
             verdict=answer.verdict.value,
@@ -132,9 +169,13 @@ class CheckOut(BaseModel):
             declaration=DeclarationUsed(
                 id=used.id,
                 version=used.version,
+                status=used.status,
                 pcf_t_per_t=used.pcf_t_per_t,
                 recycled_fraction=used.recycled_fraction,
+                valid_from=used.reference_period_start,
                 valid_until=used.valid_until,
+                why_zh=why_zh,
+                why_en=why_en,
             )
             if used
             else None,

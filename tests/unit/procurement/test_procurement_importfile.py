@@ -162,3 +162,64 @@ def test_the_documentation_names_every_column_and_header() -> None:
         for name in (column.english, column.chinese, *column.aliases):
             assert name in row, (column.key, name)
         assert ("| yes |" in row) == column.required
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 20:00 UTC is 04:00 next morning in Shanxi (UTC+8): New Year's Day.
+        ("2027-12-31T20:00:00Z", date(2028, 1, 1)),
+        ("2027-12-31T15:59:59Z", date(2027, 12, 31)),  # 23:59:59 in Shanxi
+        ("2027-12-31T16:00:00Z", date(2028, 1, 1)),  # midnight in Shanxi
+        ("2027-12-31T23:30:00+08:00", date(2027, 12, 31)),
+        ("2027-12-31T23:30:00+0800", date(2027, 12, 31)),
+        ("2028-01-01T01:00:00-05:00", date(2028, 1, 1)),  # 14:00 in Shanxi
+        ("2027-12-31T22:00:00.123+00:00", date(2028, 1, 1)),
+        ("2027-12-31 23:30", date(2027, 12, 31)),  # no offset: plant time
+        ("2027/12/31 23:30:00", date(2027, 12, 31)),
+        ("２０２７-１２-３１", date(2027, 12, 31)),  # full-width digits of a Chinese IME
+    ],
+)
+def test_times_are_booked_on_the_plant_date(text: str, expected: date) -> None:
+    assert inputs.day(text) == expected
+
+
+def test_datetime_objects_are_read_like_their_text() -> None:
+    from datetime import UTC, datetime
+
+    assert inputs.day(datetime(2027, 12, 31, 20, tzinfo=UTC)) == date(2028, 1, 1)
+    assert inputs.day(datetime(2027, 12, 31, 23, 30)) == date(2027, 12, 31)  # plant time
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2027-12-31T24:00:00Z", "2027-12-31T20:61Z", "2027-12-31T20:00+15:00", "2027-12-31Z",
+     "2027-12-31T20", "2027-12-31T20:00:00Z+08:00"],
+)  # fmt: skip
+def test_unreadable_times_are_refused(text: str) -> None:
+    with pytest.raises(inputs.BadValue) as refused:
+        inputs.day(text)
+    assert refused.value.code == "not_a_date"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,200", Decimal(1200)),
+        ("1,234.5", Decimal("1234.5")),
+        ("1,000,000", Decimal(1_000_000)),
+        ("1.200", Decimal("1.2")),  # a point is always the decimal mark
+        ("１，２００", Decimal(1200)),
+        (1200, Decimal(1200)),
+        (120.5, Decimal("120.5")),
+    ],
+)
+def test_a_comma_groups_thousands(text: str | int | float, expected: Decimal) -> None:
+    assert inputs.quantity(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1,2", "1,20", "1,2000", "12,345,6", ",200", "1,200,", True])
+def test_a_comma_that_is_not_a_thousands_group_is_refused(text: str | bool) -> None:
+    with pytest.raises(inputs.BadValue) as refused:
+        inputs.quantity(text)
+    assert refused.value.code == "not_a_number"
