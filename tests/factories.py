@@ -64,6 +64,7 @@ def make_declaration(
     declaration = Declaration(**values)
     session.add(declaration)
     if supersedes is not None:
+        supersedes.superseded_status = supersedes.status  # as the portal records it
         supersedes.status = DeclarationStatus.SUPERSEDED
         session.add(supersedes)
     session.commit()

@@ -80,6 +80,8 @@ class Declaration(SQLModel, table=True):
     comment: str = Field(default="", max_length=2000)
 
     status: str = Field(max_length=16, index=True)
+    # What it was when a newer version replaced it: an accepted one still covers its dates.
+    superseded_status: str | None = Field(default=None, max_length=16)
     verdict: str = Field(max_length=8)  # the rules engine's outcome at submission: pass/fail/review
     verdict_detail: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)

@@ -400,7 +400,7 @@ def _supersede(db: Session, *, actor: Actor, old: Declaration) -> None:
     result = db.execute(
         update(Declaration)
         .where(col(Declaration.id) == old.id, col(Declaration.status) == before)
-        .values(status=DeclarationStatus.SUPERSEDED.value)
+        .values(status=DeclarationStatus.SUPERSEDED.value, superseded_status=before)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(_("This declaration was replaced or decided meanwhile. Reload the page."))

@@ -232,7 +232,7 @@ def _supersede(db: Session, *, actor: Actor, old: Declaration) -> None:
         .where(
             col(Declaration.id) == old.id, col(Declaration.status) != DeclarationStatus.SUPERSEDED
         )
-        .values(status=DeclarationStatus.SUPERSEDED.value)
+        .values(status=DeclarationStatus.SUPERSEDED.value, superseded_status=old.status)
     )
     if result.rowcount:  # type: ignore[attr-defined]
         audit.record(

@@ -2,10 +2,13 @@
 
 Policy (what the portal answers to "may we buy this material from this supplier on this date?"):
 
-* The **applicable declaration** is the supplier's declaration for the material that is
-  `accepted` and valid on the date (its reference period has started and `valid_until` is not
-  before the date). When several apply, the newest one wins (latest submission, then highest
-  version). It is re-evaluated against the rules in force on the date.
+* The **applicable declaration** is the supplier's declaration for the material that was
+  accepted and is valid on the date (its reference period has started and `valid_until` is not
+  before the date), whether or not a newer version has replaced it since (ERP back-fills date
+  purchases in the past). A version that was rejected or never accepted is never used, even
+  once superseded. When several apply, the newest one wins (latest submission, then highest
+  version). It is re-evaluated against the rules in force on the date, and the answer says
+  which version applied and why (`version_note`).
 * A finding with outcome `fail` fails the purchase. A `review` finding is reported as a reason
   but does not fail the purchase, unless its rule's severity is `fail` (a limit the engine held
   back because the value looks implausible): a person accepted the declaration, but nobody has
@@ -45,6 +48,7 @@ TONNE_PLACES = Decimal("0.000001")
 ACCEPTED = "accepted"
 PENDING = "in_review"
 REJECTED = "rejected"
+SUPERSEDED = "superseded"
 
 
 class ProductLine(StrEnum):
@@ -78,6 +82,14 @@ class NoDeclaration(StrEnum):
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """The version that replaced a superseded declaration, and the day it was submitted."""
+
+    version: int
+    on: date
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One of the supplier's declarations for the material, as the decision needs it."""
 
@@ -92,6 +104,15 @@ class Candidate:
     submitted_on: date
     submitted_at: datetime
     facts: DeclarationFacts | None  # None when not read: only the one applying is judged
+    superseded_status: str | None = None  # the status it had when a newer version replaced it
+    replaced_by: Replacement | None = None  # the newer version, when superseded
+
+    @property
+    def accepted(self) -> bool:
+        """Whether it is accepted, or was when a newer version replaced it."""
+        return self.status == ACCEPTED or (
+            self.status == SUPERSEDED and self.superseded_status == ACCEPTED
+        )
 
     def valid_on(self, on: date) -> bool:
         """Whether the declaration covers the date."""
@@ -145,6 +166,7 @@ class Answer:
     recycled_t: Decimal
     label: Label | None
     ruleset_revision: str
+    declaration_note: tuple[str, str] | None = None  # which version applied and why (zh, en)
 
     @property
     def passed(self) -> bool:
@@ -158,9 +180,36 @@ def tonnes(value: Decimal) -> Decimal:
 
 
 def applicable(candidates: Sequence[Candidate], on: date) -> Candidate | None:
-    """The newest accepted declaration valid on the date, if any."""
-    valid = [c for c in candidates if c.status == ACCEPTED and c.valid_on(on)]
+    """The newest declaration accepted (even if since superseded) valid on the date, if any."""
+    valid = [c for c in candidates if c.accepted and c.valid_on(on)]
     return max(valid, key=lambda c: c.newness) if valid else None
+
+
+def version_note(chosen: Candidate, candidates: Sequence[Candidate], on: date) -> tuple[str, str]:
+    """Which version applied on the date and why, in both languages."""
+    day = on.isoformat()
+    span = f"{chosen.reference_period_start} – {chosen.valid_until}"
+    zh = f"采用第 {chosen.version} 版（声明 #{chosen.id}），{day} 在其有效期内（{span}）"
+    en = f"version {chosen.version} (declaration #{chosen.id}), valid on {day} ({span})"
+    older = sum(
+        c.id != chosen.id
+        and c.accepted
+        and c.valid_on(on)
+        and c.material_code == chosen.material_code
+        for c in candidates
+    )
+    if older:
+        zh += f"；{day} 有 {older + 1} 个已接受的版本有效，采用最新的一版"
+        en += f"; the newest of the {older + 1} accepted versions valid on that date"
+    if chosen.status == SUPERSEDED:
+        if chosen.replaced_by is not None:
+            later = chosen.replaced_by
+            zh += f"；第 {later.version} 版于 {later.on} 取代了它"
+            en += f"; version {later.version} replaced it on {later.on}"
+        else:
+            zh += "；它已被较新的版本取代，但在该购买日期有效"
+            en += "; a newer version has replaced it since"
+    return zh, en
 
 
 def blocks(finding: Finding) -> bool:
@@ -184,7 +233,7 @@ def _finding_reason(finding: Finding) -> Reason:
 def why_none(candidates: Sequence[Candidate], on: date) -> tuple[NoDeclaration, Reason]:
     """Why no declaration applies on the date, as a code and a reason."""
     rule_id = "procurement.declaration_required"
-    accepted = [c for c in candidates if c.status == ACCEPTED]
+    accepted = [c for c in candidates if c.accepted]
     day = on.isoformat()
     if not candidates:
         return NoDeclaration.NONE_SUBMITTED, Reason(
@@ -377,6 +426,7 @@ class Judge:
             recycled_t=tonnes(quantity_t * fraction),
             label=label,
             ruleset_revision=self.ruleset.revision,
+            declaration_note=version_note(chosen, candidates, on) if chosen else None,
         )
 
 

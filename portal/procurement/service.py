@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, tuple_
+from sqlalchemy import and_, bindparam, func, insert, or_, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -35,7 +35,9 @@ from portal.procurement.decision import (
     CheckVerdict,
     Judge,
     ProductLine,
+    Replacement,
     applicable,
+    version_note,
 )
 from portal.procurement.messages import problem_text
 from portal.procurement.models import BuyerCheck, Purchase
@@ -117,7 +119,7 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 _LIGHT_COLUMNS = (
     "id", "supplier_id", "material_code", "version", "status", "pcf_t_per_t", "recycled_fraction",
-    "reference_period_start", "valid_until", "submitted_on", "submitted_at",
+    "reference_period_start", "valid_until", "submitted_on", "submitted_at", "superseded_status",
 )  # fmt: skip
 
 
@@ -132,9 +134,16 @@ def _statements() -> dict[str, Any]:
     kinds = (col(EvidenceFile.declaration_id), col(EvidenceFile.kind))
     # The IN lists let the index be used; the pairs keep out the declarations of suppliers x
     # materials that nobody asked about (most of the table, for a big import).
-    # A superseded version is never used, and never the only one of its pair (its newer
-    # version is there), so leaving them out changes no answer.
-    current = table.c.status != DeclarationStatus.SUPERSEDED.value
+    # A superseded version counts only if it was accepted and covers a date asked about (a
+    # back-dated purchase); the others change no answer, so they stay out of the load.
+    current = or_(
+        table.c.status != DeclarationStatus.SUPERSEDED.value,
+        and_(
+            table.c.superseded_status == DeclarationStatus.ACCEPTED.value,
+            table.c.valid_until >= bindparam("earliest"),
+            table.c.reference_period_start <= bindparam("latest"),
+        ),
+    )
     pairs = (
         current,
         table.c.supplier_id.in_(bindparam("supplier_ids", expanding=True)),
@@ -155,23 +164,27 @@ def _statements() -> dict[str, Any]:
         "kinds_by_id": sa_select(*kinds).where(
             col(EvidenceFile.declaration_id).in_(bindparam("ids", expanding=True))
         ),
+        "successors": sa_select(table.c.supersedes_id, table.c.version, table.c.submitted_on).where(
+            table.c.supersedes_id.in_(bindparam("ids", expanding=True))
+        ),
     }
 
 
 def load_candidates(
     db: Session, questions: Iterable[tuple[CandidateKey, date]]
 ) -> dict[CandidateKey, list[Candidate]]:
-    """The declarations of each asked (supplier, material) pair but superseded ones, in bulk.
+    """The declarations of each asked (supplier, material) pair, in bulk.
 
-    Each question is a pair and the date of the purchase. Only the declarations that apply
+    Each question is a pair and the date of the purchase. A superseded version comes only if
+    it was accepted and is valid on one of its pair's dates. Only the declarations that apply
     on a date asked about (the ones the rules engine judges) come with their facts.
     """
     asked: dict[CandidateKey, set[date]] = defaultdict(set)
     for key, on in questions:
         asked[key].add(on)
     if len(asked) <= 1:
-        return {key: _one_pair(db, key) for key in asked}
-    light = _pairs(db, sorted(asked))
+        return _linked(db, {key: _one_pair(db, key, asked[key]) for key in asked}, asked)
+    light = _linked(db, _pairs(db, sorted(asked), asked), asked)
     chosen = {
         candidate.id
         for key, days in asked.items()
@@ -185,10 +198,10 @@ def load_candidates(
     }
 
 
-def _one_pair(db: Session, key: CandidateKey) -> list[Candidate]:
+def _one_pair(db: Session, key: CandidateKey, days: set[date]) -> list[Candidate]:
     rows: dict[int, Any] = {}  # declaration rows: the same attribute names as a Declaration
     kinds: dict[int, set[str]] = defaultdict(set)
-    params = {"supplier_id": key[0], "material": key[1]}
+    params = {"supplier_id": key[0], "material": key[1], **_window(days)}
     for row in db.execute(_statements()["one_pair"], params):
         rows[row.id] = row
         if row.evidence_kind is not None:
@@ -196,17 +209,56 @@ def _one_pair(db: Session, key: CandidateKey) -> list[Candidate]:
     return [candidate_of(row, kinds[declaration_id]) for declaration_id, row in rows.items()]
 
 
-def _pairs(db: Session, wanted: Sequence[CandidateKey]) -> dict[CandidateKey, list[Candidate]]:
+def _window(days: Iterable[date]) -> dict[str, date]:
+    """The dates a superseded version must overlap to be loaded at all."""
+    ordered = sorted(days)
+    return {"earliest": ordered[0], "latest": ordered[-1]}
+
+
+def _linked(
+    db: Session,
+    found: Mapping[CandidateKey, list[Candidate]],
+    asked: Mapping[CandidateKey, set[date]],
+) -> dict[CandidateKey, list[Candidate]]:
+    """FOUND but the superseded versions valid on none of their own pair's dates (the loaded
+    window spans all pairs'), each superseded one with the version that replaced it."""
+    kept = {
+        key: [
+            c
+            for c in candidates
+            if c.status != DeclarationStatus.SUPERSEDED or any(map(c.valid_on, asked[key]))
+        ]
+        for key, candidates in found.items()
+    }
+    old = sorted(
+        c.id for cs in kept.values() for c in cs if c.status == DeclarationStatus.SUPERSEDED
+    )
+    later: dict[int, Replacement] = {}
+    for chunk in _chunks(old):
+        params = {"ids": list(chunk)}
+        for supersedes_id, version, submitted_on in db.execute(_statements()["successors"], params):
+            later[supersedes_id] = Replacement(version=version, on=submitted_on)
+    return {
+        key: [replace(c, replaced_by=later[c.id]) if c.id in later else c for c in cs]
+        for key, cs in kept.items()
+    }
+
+
+def _pairs(
+    db: Session, wanted: Sequence[CandidateKey], asked: Mapping[CandidateKey, set[date]]
+) -> dict[CandidateKey, list[Candidate]]:
     """The declarations of the pairs without their facts (most are never judged)."""
     found: dict[CandidateKey, list[Candidate]] = defaultdict(list)
     wanted_set = set(wanted)
     materials = sorted({material for _supplier, material in wanted})
     for suppliers in _chunks(sorted({supplier_id for supplier_id, _material in wanted})):
         chunk = set(suppliers)
+        pairs = [pair for pair in wanted if pair[0] in chunk]
         params = {
             "supplier_ids": list(suppliers),
             "materials": materials,
-            "pairs": [pair for pair in wanted if pair[0] in chunk],
+            "pairs": pairs,
+            **_window(day for pair in pairs for day in asked[pair]),
         }
         for row in db.execute(_statements()["pairs"], params):
             key = (row.supplier_id, row.material_code)
@@ -245,6 +297,7 @@ def candidate_of(declaration: Any, kinds: Iterable[str] | None) -> Candidate:
         submitted_on=declaration.submitted_on,
         submitted_at=declaration.submitted_at,
         facts=None if kinds is None else facts_of(declaration, kinds),
+        superseded_status=declaration.superseded_status,
     )
 
 
@@ -788,6 +841,7 @@ class CheckCard:
     declaration: Declaration | None
     label: Label | None
     purchase: Purchase | None
+    declaration_note: tuple[str, str] | None = None  # which version applied and why (zh, en)
 
     @property
     def passed(self) -> bool:
@@ -823,7 +877,22 @@ def check_card(db: Session, check: BuyerCheck) -> CheckCard:
         declaration=declaration,
         label=_label(ruleset, check.low_carbon_label),
         purchase=purchase,
+        declaration_note=_note(db, check, declaration),
     )
+
+
+def _note(
+    db: Session, check: BuyerCheck, declaration: Declaration | None
+) -> tuple[str, str] | None:
+    """Which version the check used and why, told from the declarations as they stand now."""
+    if declaration is None:
+        return None
+    key = (check.supplier_id, check.material_code)
+    candidates = load_candidates(db, [(key, check.check_date)]).get(key, [])
+    chosen = next((c for c in candidates if c.id == declaration.id), None)
+    if chosen is None:
+        chosen = candidate_of(declaration, None)
+    return version_note(chosen, candidates, check.check_date)
 
 
 def get_check(db: Session, check_id: int | str | None) -> BuyerCheck:

@@ -66,8 +66,10 @@ def test_a_rejected_declaration_is_replaced_and_the_versions_link_both_ways(
     old_again = session.get(Declaration, old.id)
     assert new is not None and old_again is not None
     assert (new.version, new.supersedes_id, new.status) == (2, old.id, "accepted")
-    assert old_again.status == "superseded"
-    assert old_again.model_dump(exclude={"status"}) == before  # never edited in place
+    assert (old_again.status, old_again.superseded_status) == ("superseded", "rejected")
+    assert old_again.model_dump(exclude={"status", "superseded_status"}) == {
+        key: value for key, value in before.items() if key != "superseded_status"
+    }  # never edited in place: only where it stands changes
 
     new_page = client.get(f"/declarations/{new_id}").text
     assert 'id="predecessor-link">version 1</a>' in new_page
