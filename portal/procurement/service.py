@@ -221,7 +221,7 @@ def _linked(
     asked: Mapping[CandidateKey, set[date]],
 ) -> dict[CandidateKey, list[Candidate]]:
     """FOUND but the superseded versions valid on none of their own pair's dates (the loaded
-    window spans all pairs'), each superseded one with the version that replaced it."""
+    window spans all pairs'), each superseded one that applies with the version that replaced it."""
     kept = {
         key: [
             c
@@ -230,8 +230,15 @@ def _linked(
         ]
         for key, candidates in found.items()
     }
+    # Only a version that applies needs its successor (the answer names it).
     old = sorted(
-        c.id for cs in kept.values() for c in cs if c.status == DeclarationStatus.SUPERSEDED
+        {
+            chosen.id
+            for key, candidates in kept.items()
+            for on in asked[key]
+            if (chosen := applicable(candidates, on)) is not None
+            and chosen.status == DeclarationStatus.SUPERSEDED
+        }
     )
     later: dict[int, Replacement] = {}
     for chunk in _chunks(old):
