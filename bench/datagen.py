@@ -310,7 +310,7 @@ def _declaration_row(
         "verification_date": submitted - timedelta(days=rnd.randint(5, 40)) if verified else None,
         "comment": "",
         "status": status,
-        "superseded_status": "accepted" if status == "superseded" else None,  # accepted, then replaced
+        "superseded_status": "accepted" if status == "superseded" else None,  # accepted, replaced
         "verdict": {"accepted": "pass", "superseded": "pass", "rejected": "fail"}.get(
             status, "review"
         ),
