@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import BASE_URL, Credentials, Published, bearer_for
+from conftest import BASE_URL, SETUP, Credentials, Published, bearer_for
 from fastapi.testclient import TestClient
 from pact_schemas import assert_valid
 from sqlmodel import Session, select
@@ -215,8 +215,6 @@ def test_a_revoked_client_loses_its_tokens_at_once(
 ) -> None:
     headers = bearer_for(pact_http, credentials)
     assert pact_http.get("/3/footprints", headers=headers).status_code == 200
-    from conftest import SETUP
-
     auth.revoke_client(session, actor=SETUP, client_id=credentials.client_id)
     session.commit()
     _pact_error(pact_http.get("/3/footprints", headers=headers), 401, "BadRequest")
@@ -323,8 +321,6 @@ def test_events_are_validated_and_requests_queued(
 def test_a_request_from_a_client_with_a_host_is_queued_for_an_answer(
     pact_http: TestClient, session: Session, published: Published
 ) -> None:
-    from conftest import SETUP
-
     made = auth.create_client(
         session,
         actor=SETUP,
