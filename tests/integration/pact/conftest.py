@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,39 +12,13 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tracking"))
 
+from pact_helpers import BASE_URL, SETUP, Credentials, Published
 from tracking_golden import build_golden
 
 from portal import config
-from portal.audit import Actor
 from portal.pact import auth, publishing
 from portal.pact.config import get_pact_settings
-from portal.pact.models import PactFootprint
 from portal.tracking.service import save_line_year
-
-SETUP = Actor(label="test setup")
-BASE_URL = "https://127.0.0.1:8000"
-
-
-@dataclass
-class Published:
-    """Three published footprints: alloy 2026 twice (the first deprecated), extrusion 2026."""
-
-    alloy_old: PactFootprint
-    alloy: PactFootprint
-    extrusion: PactFootprint
-
-
-@dataclass
-class Credentials:
-    """A PACT client's id and secret."""
-
-    client_id: str
-    secret: str
-
-    def basic(self) -> dict[str, str]:
-        """The HTTP Basic header of these credentials."""
-        pair = base64.b64encode(f"{self.client_id}:{self.secret}".encode()).decode()
-        return {"Authorization": f"Basic {pair}"}
 
 
 @pytest.fixture
@@ -95,12 +67,3 @@ def credentials(session: Session, https_settings: config.Settings) -> Credential
     created = auth.create_client(session, actor=SETUP, name="Car Maker GmbH")
     session.commit()
     return Credentials(created.client.client_id, created.secret)
-
-
-def bearer_for(client: TestClient, credentials: Credentials) -> dict[str, str]:
-    """A PACT bearer header obtained from the token endpoint."""
-    answer = client.post(
-        "/auth/token", data={"grant_type": "client_credentials"}, headers=credentials.basic()
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

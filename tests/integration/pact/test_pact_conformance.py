@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SETUP, Published
+from pact_helpers import SETUP, Published
 from pact_schemas import assert_valid
 from pact_servers import Receiver, Tls, make_tls, portal_over_tls, receiver
 from sqlmodel import Session, select

@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import BASE_URL, SETUP, Credentials, Published, bearer_for
 from fastapi.testclient import TestClient
+from pact_helpers import BASE_URL, SETUP, Credentials, Published, bearer_for
 from pact_schemas import assert_valid
 from sqlmodel import Session, select
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import SETUP, Published
+from pact_helpers import SETUP, Published
 from pact_servers import Receiver, Tls, free_port, make_tls, receiver
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select

@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
-from conftest import Credentials, Published, bearer_for
 from cryptography import x509
 from fastapi.testclient import TestClient
 from helpers import make_user, post_form, sign_in
+from pact_helpers import Credentials, Published, bearer_for
 from sqlmodel import Session, select
 from tracking_golden import build_golden
 from typer.testing import CliRunner

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SETUP
 from fastapi.testclient import TestClient
 from helpers import make_user, post_form, sign_in
+from pact_helpers import SETUP
 from pact_schemas import example
 from pact_servers import Scripted, Tls, free_port, make_tls, portal_over_tls, scripted_host
 from sqlalchemy.engine import Engine
