@@ -12,17 +12,16 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
 import pdf_factory
 from declarations_helpers import World, declared, form, pdf
 from fastapi.testclient import TestClient
+from portal_serving import PORTAL, portal_serve
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -39,7 +38,6 @@ from portal.security import SESSION_COOKIE, csrf_token_for, sha256_hex, start_se
 
 ACTOR = Actor(label="test")
 TWO_HOURS_S = 2 * 3600
-PORTAL = Path(sys.executable).parent / "portal"
 
 
 def _submit(db: Session, world: World, settings: Settings, body: bytes) -> Declaration:
@@ -215,58 +213,6 @@ def test_a_starting_portal_sweeps_in_the_background(
 # --- a real server, killed ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _serving(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`portal serve` on this test's database and files, as an operator starts it."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_DATA_DIR": str(settings.data_dir),
-        "PORTAL_BASE_URL": url,
-    }
-    log = (Path(settings.data_dir).parent / f"serve-{port}.log").open("w+b")
-    process = subprocess.Popen(
-        [str(PORTAL), "serve", "--port", str(port)],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"portal serve did not start: {log.read()[-2000:]!r}")
-            time.sleep(0.1)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.seek(0)
-        sys.stderr.write(log.read().decode(errors="replace")[-4000:])  # shown if the test fails
-        log.close()
-
-
 def _kill(process: subprocess.Popen[bytes]) -> None:
     os.killpg(process.pid, signal.SIGKILL)  # the server and its PDF readers, as a crash would
     process.wait(timeout=10)
@@ -351,7 +297,7 @@ def test_a_server_killed_during_uploads_leaves_nothing_after_gc_and_loses_no_evi
     backend: str, world: World, settings: Settings, session: Session, engine: Engine
 ) -> None:
     first = _bodies(1)[0]
-    with _serving(settings) as (url, process):
+    with portal_serve(settings) as (url, process):
         client, token = _browser(session, world, url)
         content_type, body = _multipart(token, first)
         stored = client.post(
@@ -362,7 +308,7 @@ def test_a_server_killed_during_uploads_leaves_nothing_after_gc_and_loses_no_evi
         assert len(evidence) == 1
         _kill_mid_upload(url, process, token, client.cookies[SESSION_COOKIE])
     if backend.startswith("postgresql"):
-        with _serving(settings) as (url, process):
+        with portal_serve(settings) as (url, process):
             client, token = _browser(session, world, url)
             _kill_after_write_before_commit(url, process, client, token, engine)
         left = {name for name in _on_disk(settings) if name.endswith(".part")}
@@ -391,7 +337,7 @@ def test_a_server_killed_during_uploads_leaves_nothing_after_gc_and_loses_no_evi
     assert _on_disk(settings) == expected
     removed = 1 if backend.startswith("postgresql") else 0  # the file killed before its commit
     assert gc.stdout.splitlines()[-1].startswith(f"{removed} files removed")
-    with _serving(settings) as (url, _process):
+    with portal_serve(settings) as (url, _process):
         client, _token = _browser(session, world, url)
         declaration_id = session.exec(select(func.min(Declaration.id))).one()
         answer = client.get(f"/declarations/{declaration_id}/files/declaration")

@@ -8,11 +8,6 @@ first case hung every request of the server for good on PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from declarations_helpers import World, create
 from hardening_helpers import bearer
+from portal_serving import portal_serve
 from sqlmodel import Session, select
 
 from portal.accounts.models import WebSession
@@ -39,13 +34,6 @@ from portal.security import csrf_token_for, sha256_hex, start_session
 ANSWER_WITHIN_S = 20.0  # a frozen server never answers; a healthy one answers in well under 1 s
 HEALTHZ_WITHIN_S = 5.0
 HEADER = "po_number,supplier,material,quantity_t,date,product_line,exception_reason"
-PORTAL = Path(sys.executable).parent / "portal"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -81,46 +69,8 @@ class HealthWatch:
 @contextmanager
 def served(settings: Settings, workers: int) -> Iterator[str]:
     """`portal serve --workers WORKERS` on this test's database; its base URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_DATA_DIR": str(settings.data_dir),
-        "PORTAL_BASE_URL": url,
-    }
-    log = (settings.data_dir.parent / f"serve-{port}.log").open("w+b")
-    process = subprocess.Popen(
-        [str(PORTAL), "serve", "--port", str(port), "--workers", str(workers)],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"portal serve did not start: {log.read()[-2000:]!r}")
-            time.sleep(0.1)
+    with portal_serve(settings, args=["--workers", str(workers)]) as (url, _process):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.seek(0)
-        sys.stderr.write(log.read().decode(errors="replace")[-4000:])  # shown if the test fails
-        log.close()
 
 
 @contextmanager

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import signal
-import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,19 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
+from portal_serving import free_port, portal_serve
 
 from portal.config import Settings
 from portal.pact.tls import self_signed
-
-PORTAL = Path(sys.executable).parent / "portal"
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -57,57 +43,21 @@ def make_tls(directory: Path) -> Tls:
 @contextmanager
 def portal_over_tls(settings: Settings, tls: Tls, **env: str) -> Iterator[str]:
     """`portal serve --tls-cert --tls-key` on this test's database; its https:// base URL."""
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "PORTAL_DATABASE_URL": settings.database_url,
-        "PORTAL_DATA_DIR": str(settings.data_dir),
-        "PORTAL_BASE_URL": url,
+    pact_env = {
         "PORTAL_PACT_DOMAIN": "plant.example",
         "PORTAL_PACT_CA_FILE": str(tls.cert),
         "PORTAL_PACT_OUTBOX_IN_APP": "1",
         "PORTAL_PACT_OUTBOX_POLL_S": "0.5",
         **env,
     }
-    log = (settings.data_dir.parent / f"serve-tls-{port}.log").open("w+b")
-    command = [
-        str(PORTAL),
-        "serve",
-        "--port",
-        str(port),
-        "--tls-cert",
-        str(tls.cert),
-        "--tls-key",
-        str(tls.key),
-    ]
-    process = subprocess.Popen(
-        command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1, verify=tls.context()).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"portal serve did not start: {log.read()[-2000:]!r}")
-            time.sleep(0.1)
+    with portal_serve(
+        settings,
+        args=["--tls-cert", str(tls.cert), "--tls-key", str(tls.key)],
+        scheme="https",
+        env=pact_env,
+        verify=tls.context(),
+    ) as (url, _process):
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.seek(0)
-        sys.stderr.write(log.read().decode(errors="replace")[-4000:])  # shown if the test fails
-        log.close()
 
 
 @dataclass
