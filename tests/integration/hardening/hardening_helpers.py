@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func
@@ -105,3 +108,15 @@ def in_chunks(body: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
     """BODY in pieces, so the client sends it chunked, without a Content-Length."""
     for start in range(0, len(body), size):
         yield body[start : start + size]
+
+
+def at_once(count: int, work: Callable[[int], Any], *, start_within_s: float = 10) -> list[Any]:
+    """WORK(0..COUNT-1) in COUNT threads released together; their results in order."""
+    start = threading.Barrier(count)
+
+    def run(number: int) -> Any:
+        start.wait(start_within_s)
+        return work(number)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))

@@ -14,10 +14,8 @@ import email.policy
 import os
 import re
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 from declarations_helpers import World
-from hardening_helpers import bearer
+from hardening_helpers import at_once, bearer
 from helpers import TEST_PASSWORD
 from sqlmodel import Session, col, select
 
@@ -49,18 +47,6 @@ CHECK = {
     "product_line": "alloy",
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """WORK(0..COUNT-1) in COUNT threads released together; their results in order."""
-    start = threading.Barrier(count)
-
-    def run(number: int) -> Any:
-        start.wait(30)
-        return work(number)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 @contextmanager
@@ -117,7 +103,7 @@ def test_parallel_purchases_of_one_check_store_one_purchase(
                 with client_from(url) as own:
                     return own.post("/api/v1/purchases", json=body, headers=erp)
 
-            answers = at_once(PARALLEL, record)
+            answers = at_once(PARALLEL, record, start_within_s=30)
             statuses = sorted(answer.status_code for answer in answers)
             assert statuses == [201] + [409] * (PARALLEL - 1), [a.text for a in answers]
             refused = [a.json() for a in answers if a.status_code == 409]
@@ -139,7 +125,7 @@ def test_the_same_purchase_sent_twenty_times_at_once_answers_the_one_recorded(
             with client_from(url) as own:
                 return own.post("/api/v1/purchases", json=body, headers=erp)
 
-        answers = at_once(PARALLEL, record)
+        answers = at_once(PARALLEL, record, start_within_s=30)
     # One records it (201); the others are told about that purchase (200), not refused.
     assert sorted(a.status_code for a in answers) == [200] * (PARALLEL - 1) + [201], [
         (a.status_code, a.text) for a in answers if a.status_code != 200
@@ -161,7 +147,7 @@ def test_an_erp_retrying_with_one_idempotency_key_records_once(
                 headers = {**erp, "Idempotency-Key": "erp-po-9-attempt"}
                 return own.post("/api/v1/purchases", json=body, headers=headers)
 
-        answers = at_once(PARALLEL, record)
+        answers = at_once(PARALLEL, record, start_within_s=30)
     assert [a.status_code for a in answers] == [201] * PARALLEL, [a.text for a in answers]
     assert len({a.text for a in answers}) == 1  # the very same answer, byte for byte
     replayed = [a for a in answers if a.headers.get("Idempotent-Replayed") == "true"]
@@ -209,7 +195,7 @@ def test_forty_parallel_guesses_are_checked_no_more_than_the_limit(
         def guess(n: int) -> int:
             return _sign_in(clients[n], tokens[n], email, f"wrong-guess-{n:03d}").status_code
 
-        statuses = at_once(GUESSES, guess)
+        statuses = at_once(GUESSES, guess, start_within_s=30)
         for client in clients:
             client.close()
         checked = _checked(session)
@@ -277,7 +263,7 @@ def test_guesses_from_everywhere_never_lock_the_owner_out_and_the_owner_is_told(
                 return _sign_in(attacker, token, owner, f"wrong-guess-{n:03d}").status_code
 
         # Ten wrong passwords from ten addresses (five were enough to lock the account).
-        assert at_once(10, guess) == [401] * 10
+        assert at_once(10, guess, start_within_s=30) == [401] * 10
 
         # The owner's laptop, where they signed in before: in at once.
         assert _sign_in(laptop, _sign_in_form(laptop), owner, TEST_PASSWORD).status_code == 303

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pdf_factory
 import pytest
 from declarations_helpers import World, api_fields, create, declared, form
 from fastapi.testclient import TestClient
-from hardening_helpers import Stored, bearer, browse_as
+from hardening_helpers import Stored, at_once, bearer, browse_as
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
@@ -28,18 +26,6 @@ from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 
 BASE_URL = "http://127.0.0.1:8000"
 HEADER = "po_number,supplier,material,quantity_t,date,product_line,exception_reason"
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """WORK(0..COUNT-1) in COUNT threads started together; their results in order."""
-    start = threading.Barrier(count)
-
-    def run(number: int) -> Any:
-        start.wait(10)
-        return work(number)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def _client(app: Any, **options: Any) -> TestClient:

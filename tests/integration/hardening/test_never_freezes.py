@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from declarations_helpers import World, create
-from hardening_helpers import bearer
+from hardening_helpers import at_once, bearer
 from portal_serving import portal_serve
 from sqlmodel import Session, select
 
@@ -87,18 +86,6 @@ def watched(url: str) -> Iterator[HealthWatch]:
     assert watch.polls > 0
     assert watch.failures == [], watch.failures[:5]
     assert watch.slowest_s < HEALTHZ_WITHIN_S, f"/healthz took {watch.slowest_s:.1f} s"
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """WORK(0..COUNT-1) in COUNT threads released together; their results in order."""
-    start = threading.Barrier(count)
-
-    def run(number: int) -> Any:
-        start.wait(10)
-        return work(number)
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def browser(url: str, session_id: str) -> httpx.Client:
