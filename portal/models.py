@@ -1,6 +1,13 @@
 """Imports every table module so metadata (and Alembic) sees the whole schema."""
 
-from portal.accounts.models import ApiToken, Invitation, SignInThrottle, User, WebSession
+from portal.accounts.models import (
+    ApiToken,
+    Invitation,
+    PasswordReset,
+    SignInThrottle,
+    User,
+    WebSession,
+)
 from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
 from portal.catalog.models import RuleFileContent, RuleRevision, RuleRevisionFile
@@ -49,6 +56,7 @@ __all__ = [
     "PactOutbox",
     "PactServed",
     "PactSupplierHost",
+    "PasswordReset",
     "Production",
     "Purchase",
     "PurchaseImport",

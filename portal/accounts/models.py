@@ -31,6 +31,8 @@ class User(SQLModel, table=True):
     supplier_id: int | None = Field(default=None, foreign_key="supplier.id", index=True)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
+    # The language of the emails and notifications this user gets; none chosen: Chinese.
+    notification_language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
@@ -86,6 +88,22 @@ class ApiToken(SQLModel, table=True):
         default=None, sa_column=Column(UtcDateTime, nullable=True)
     )
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use emailed link to set a new password; the table holds only its hash."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=Column(UtcDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime, nullable=True))
+    requested_ip: str | None = Field(default=None, max_length=64)
 
 
 class SignInThrottle(SQLModel, table=True):

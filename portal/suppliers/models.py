@@ -20,6 +20,10 @@ class Supplier(SQLModel, table=True):
     name_en: str = Field(max_length=200)
     country: str = Field(default="CN", max_length=2)
     is_own_plant: bool = Field(default=False)
+    is_active: bool = Field(default=True)  # a deactivated company's users cannot sign in
+    deactivated_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
