@@ -11,6 +11,7 @@ from portal.accounts.models import (
 from portal.api.models import IdempotencyKey
 from portal.audit import AuditEvent, AuditHead
 from portal.catalog.models import RuleFileContent, RuleRevision, RuleRevisionFile
+from portal.datarequests.models import DataRequest, DataRequestItem
 from portal.declarations.models import Declaration, DeclarationCorrection, EvidenceFile
 from portal.energy.models import (
     Alert,
@@ -23,6 +24,7 @@ from portal.energy.models import (
     ReviewNote,
     Rollup,
 )
+from portal.notifications.models import Notification
 from portal.pact.models import (
     PactClient,
     PactFootprint,
@@ -42,6 +44,8 @@ __all__ = [
     "AuditHead",
     "BuyerCheck",
     "Certificate",
+    "DataRequest",
+    "DataRequestItem",
     "Declaration",
     "DeclarationCorrection",
     "EvidenceFile",
@@ -50,6 +54,7 @@ __all__ = [
     "Invitation",
     "LineYear",
     "Meter",
+    "Notification",
     "PactClient",
     "PactFootprint",
     "PactImport",
