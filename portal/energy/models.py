@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Index, Numeric, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Numeric, PrimaryKeyConstraint, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
@@ -175,3 +175,28 @@ class ReviewNote(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
     updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class EnergyImport(SQLModel, table=True):
+    """An EMS export: its parsed readings and preview until confirmed, all or nothing."""
+
+    __tablename__ = "energy_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    status: str = Field(max_length=16)  # previewed, confirmed
+    line_count: int = 0
+    new_count: int = 0
+    unchanged_count: int = 0
+    flagged_count: int = 0
+    error_count: int = 0
+    lines: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the parsed readings
+    errors: str = Field(sa_column=Column(Text, nullable=False))  # JSON: the preview's errors
+    confirmed_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime, nullable=True)
+    )
