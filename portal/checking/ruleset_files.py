@@ -41,6 +41,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
     """Validate all rule files (relative posix path → bytes); RulesError lists every problem."""
     # Imported here: portal.energy.factors reads TOML with this package's reader.
     from portal.energy.factors import ENERGY_FILE, check_energy_file
+    from portal.logistics.factors import LOGISTICS_FILE, check_logistics_file
 
     problems: list[Problem] = []
     readers: dict[str, TomlReader] = {}
@@ -54,6 +55,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
             MATERIALS_FILE,
             TARGETS_FILE,
             ENERGY_FILE,
+            LOGISTICS_FILE,
             REQUIREMENTS_FILE,
             *threshold_files,
         ):
@@ -92,6 +94,7 @@ def parse_ruleset(files: Mapping[str, bytes]) -> RuleSet:
         reader(REQUIREMENTS_FILE).add("requirements", f"id '{rule_id}' is also a rule's id")
 
     check_energy_file(dict(files), problems)
+    check_logistics_file(dict(files), problems)
     if problems or targets is None:
         raise RulesError(problems)
     return RuleSet(
