@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PORTAL_DATABASE_URL ?= sqlite:///$(CURDIR)/var/portal.db
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test lint e2e bench setup migrate demo serve i18n-extract i18n-update clean
 
@@ -23,7 +25,7 @@ demo: migrate
 	$(BIN)/portal demo
 
 serve: setup
-	$(BIN)/portal serve --host 127.0.0.1 --port 8000
+	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 run: demo serve
 

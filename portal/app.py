@@ -28,6 +28,7 @@ from portal.errors import Busy, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.inputs_guard import refuse_control_characters
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
+from portal.notifications.outbox import start_in_background as start_notification_drain
 from portal.pact.errors import PactError, is_pact_path, pact_error_response
 from portal.pact.outbox import start_in_background as start_pact_outbox
 from portal.security import (
@@ -61,6 +62,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     _app.state.file_sweep = sweep_in_background(get_settings())
     # Answers owed to other PACT hosts, delivered by a thread (it calls them and the database).
     pact_outbox = start_pact_outbox()
+    # Notification emails owed (and the daily expiry sweep), sent by a thread of their own.
+    notification_drain = start_notification_drain()
     # What is loaded by now lives as long as the process. Left to the collector, every full
     # pass walked it again (~80 ms), and a buyer's check that met one waited that long. Not
     # in tests: they start an app per test, and each freeze would walk the whole test run.
@@ -73,6 +76,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     finally:
         if pact_outbox is not None:
             pact_outbox.close()
+        if notification_drain is not None:
+            notification_drain.close()
         if freeze:
             gc.unfreeze()
 

@@ -14,6 +14,7 @@ from portal.checking import cli as checking_cli
 from portal.checking.cli import rules_app
 from portal.config import get_settings
 from portal.energy.cli import energy_app
+from portal.notifications.cli import notify_command
 from portal.pact.cli import pact_app, tls_app
 from portal.pdfreading.cli import pdf_app
 from portal.tracking.cli import report_command
@@ -39,6 +40,7 @@ app.add_typer(energy_app, name="energy")
 app.add_typer(pact_app, name="pact")
 app.add_typer(tls_app, name="tls")
 app.command("report")(report_command)
+app.command("notify")(notify_command)
 
 CLI_ACTOR_LABEL = "command line"
 
@@ -71,6 +73,7 @@ def serve(
     get_settings()  # refuse to start with bad settings before binding the port
     if (tls_cert is None) != (tls_key is None):
         _fail("tls: give both --tls-cert and --tls-key", 2)
+    _settle_base_url(host, port, tls=tls_cert is not None)
     uvicorn.run(
         "portal.app:create_app",
         factory=True,
@@ -83,6 +86,22 @@ def serve(
         ssl_certfile=tls_cert,
         ssl_keyfile=tls_key,
     )
+
+
+def _settle_base_url(host: str, port: int, *, tls: bool) -> None:
+    """Links follow the served address unless PORTAL_BASE_URL is set; warn if that differs."""
+    import os
+
+    from portal.notifications.links import mismatch, served_url
+
+    if not os.environ.get("PORTAL_BASE_URL"):
+        os.environ["PORTAL_BASE_URL"] = served_url(host, port, tls=tls)  # workers inherit it
+        get_settings.cache_clear()
+        typer.echo(f"links in emails lead to {get_settings().base_url}", err=True)
+        return
+    warning = mismatch(get_settings().base_url, host, port, tls=tls)
+    if warning:
+        typer.echo(warning, err=True)
 
 
 @db_app.command("upgrade")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from portal.config import Settings
+from portal.notifications import smtp
 
 if TYPE_CHECKING:
     from portal.accounts.service import GuessingWarning
@@ -17,17 +17,11 @@ log = logging.getLogger(__name__)
 
 def _send(message: EmailMessage, settings: Settings) -> bool:
     """Send MESSAGE; False when no SMTP server is set or sending fails (logged)."""
-    if not settings.smtp_host:
-        return False
-    message["From"] = settings.smtp_sender
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls()
-            if settings.smtp_user and settings.smtp_password:
-                smtp.login(settings.smtp_user, settings.smtp_password)
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
+        smtp.send(message, settings)
+    except smtp.SmtpUnavailable:
+        return False
+    except smtp.SmtpFailed:
         log.exception("could not mail %r to %s", message["Subject"], message["To"])
         return False
     return True
