@@ -14,11 +14,13 @@ flagged "gap".
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from statistics import median
+from typing import NamedTuple
 
 PLANT_OFFSET_S = 8 * 3600
 PLANT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -66,9 +68,9 @@ class MeterSpec:
     spike_factor: float = 10.0
 
 
-@dataclass(frozen=True)
-class Point:
-    """One reading as the maths sees it: VALUE in the meter's unit at AT (Unix seconds)."""
+class Point(NamedTuple):
+    """One reading as the maths sees it: VALUE in the meter's unit at AT (Unix seconds).
+    (Named tuples: the ingest path makes one per reading, a frozen dataclass costs 3×.)"""
 
     at: int
     value: float
@@ -76,8 +78,7 @@ class Point:
     period_start: int | None = None  # manual entries: the start of the period they cover
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(NamedTuple):
     """The energy a reading stands for: ESTIMATED over (span_start, measured_start], ENERGY
     (measured, or entered for manual readings) over (measured_start, at]."""
 
@@ -85,7 +86,7 @@ class Computed:
     measured_start: int
     energy: float
     estimated: float
-    flags: frozenset[str] = field(default_factory=frozenset)
+    flags: frozenset[str] = frozenset()
 
 
 def typical_rate(rates: Sequence[float]) -> float | None:
@@ -104,8 +105,12 @@ def _estimate(rate: float | None, start: int, end: int) -> float:
 
 def compute(spec: MeterSpec, prev: Point | None, cur: Point, rates: Sequence[float]) -> Computed:
     """The energy of CUR given the reading before it and the meter's recent rates per hour."""
+    return _compute(spec, prev, cur, typical_rate(rates))
+
+
+def _compute(spec: MeterSpec, prev: Point | None, cur: Point, typical: float | None) -> Computed:
+    """The energy of CUR given the reading before it and the meter's TYPICAL rate per hour."""
     flags = set(cur.flags & ARRIVAL_FLAGS)
-    typical = typical_rate(rates)
     if spec.kind == "manual":
         start = cur.period_start if cur.period_start is not None else cur.at
         return Computed(start, start, cur.value * spec.multiplier, 0.0, frozenset(flags))
@@ -261,6 +266,42 @@ def contributions(
     return {key: (v[0], v[1], v[2]) for key, v in out.items()}
 
 
+def add_contributions(
+    into: dict[tuple[str, str], list[float]],
+    computed: Computed,
+    at: int,
+    *,
+    entered: bool,
+    sign: float = 1.0,
+) -> None:
+    """Add (SIGN = 1) or take away (SIGN = -1) what one reading adds to each roll-up, straight
+    into the running totals INTO: the same figures as `contributions`, without building them
+    (the ingest path does this for every reading)."""
+    if computed.estimated:
+        _add_spread(
+            into, computed.span_start, computed.measured_start, sign * computed.estimated, 1
+        )
+    if computed.energy:
+        _add_spread(into, computed.measured_start, at, sign * computed.energy, 2 if entered else 0)
+
+
+def _add_spread(
+    into: dict[tuple[str, str], list[float]], start: int, end: int, amount: float, index: int
+) -> None:
+    if end <= start or end <= (start // HOUR_S + 1) * HOUR_S:  # within one hour: most readings
+        hours: Iterable[tuple[str, float]] = (
+            (local_hour(end - 1 if end <= start else start), amount),
+        )
+    else:
+        hours = spread(start, end, amount).items()
+    for hour, part in hours:
+        for key in keys_of_hour(hour):
+            bucket = into.get(key)
+            if bucket is None:
+                bucket = into[key] = [0.0, 0.0, 0.0]
+            bucket[index] += part
+
+
 def merge(
     into: dict[tuple[str, str], list[float]],
     parts: dict[tuple[str, str], tuple[float, float, float]],
@@ -277,16 +318,28 @@ def chain(
     spec: MeterSpec, points: Iterable[Point], *, history: Sequence[float] = ()
 ) -> list[Computed]:
     """The energy of each of POINTS (sorted by time), each against the one before it."""
-    rates = list(history)
+    window = list(history)[-HISTORY:]  # the last HISTORY measured rates, in order
+    usable = sorted(rate for rate in window if rate >= 0)  # kept sorted: the median is O(1)
     prev: Point | None = None
     out: list[Computed] = []
     for point in points:
-        computed = compute(spec, prev, point, rates)
+        count = len(usable)
+        if count < MIN_HISTORY:
+            typical = None
+        else:
+            middle = count // 2
+            typical = usable[middle] if count % 2 else (usable[middle - 1] + usable[middle]) / 2
+        computed = _compute(spec, prev, point, typical)
         out.append(computed)
         rate = measured_rate(computed, point.at)
         if rate is not None:
-            rates.append(rate)
-            del rates[:-HISTORY]
+            window.append(rate)
+            if rate >= 0:
+                insort(usable, rate)
+            if len(window) > HISTORY:
+                dropped = window.pop(0)
+                if dropped >= 0:
+                    del usable[bisect_left(usable, dropped)]
         prev = point
     return out
 

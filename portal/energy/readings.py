@@ -99,7 +99,7 @@ def _point(reading: rollups.StoredReading) -> core.Point:
     return core.Point(
         reading.at_s,
         reading.value,
-        frozenset(filter(None, reading.flags.split(","))),
+        rollups.flag_set(reading.flags),
         reading.span_start_s if reading.source == "manual" else None,
     )
 
@@ -203,21 +203,45 @@ def ingest(
             }
         )
 
+    # Per meter, as plain values: what a reading in the meter's own unit must satisfy. ORM
+    # attribute reads cost, for every reading of a batch.
+    plain = {
+        code: (
+            meter.id or 0,
+            meter.kind == "manual",
+            *_service_bounds(meter.in_service_from, meter.in_service_to),
+            meter.unit,
+        )
+        for code, meter in meters.items()
+    }
+    latest_s = now_s + FUTURE_SLACK_S
     for index, item in enumerate(items):
-        meter = meters.get(item.meter)
-        checked = _check(item, meter, rules, now_s)
+        known = plain.get(item.meter)
+        checked: tuple[str, str, str] | float
+        if (
+            known is not None
+            and not (known[1] and item.period_start_s is None)
+            and EARLIEST_S <= item.at_s <= latest_s
+            and known[2] <= item.at_s < known[3]
+            and (not item.unit or item.unit == known[4])
+            and math.isfinite(item.value)
+        ):
+            checked = item.value  # valid as it is (the common case)
+        else:
+            checked = _check(item, meters.get(item.meter), rules, now_s)
         if isinstance(checked, tuple):
             refuse(index, item, *checked)
             continue
-        assert meter is not None and meter.id is not None
-        seen = by_meter[meter.id].get(item.at_s)
+        assert known is not None
+        meter_id = known[0]
+        seen = by_meter[meter_id].get(item.at_s)
         if seen is not None:
             if _same(seen[1], checked):
                 result.unchanged += 1
             else:
-                refuse(index, item, *_conflict(meter, item.at_s))
+                refuse(index, item, *_conflict(meters[item.meter], item.at_s))
             continue
-        by_meter[meter.id][item.at_s] = (index, checked, item)
+        by_meter[meter_id][item.at_s] = (index, checked, item)
 
     changes: dict[int, dict[tuple[str, str], list[float]]] = {}
     by_id = {meter.id: meter for meter in meters.values()}
@@ -280,10 +304,7 @@ def _contexts(
         windows = [([m], spans[m][0] - lookbacks[m], spans[m][1]) for m in ids]
     later: list[Any] = []
     for window_ids, first, last in windows:
-        inside = select(table).where(
-            table.c.meter_id.in_(window_ids), table.c.at_s >= first, table.c.at_s <= last
-        )
-        for row in _rows(db, inside):
+        for row in rollups.stored_rows_between(db, window_ids, first, last):
             found[row.meter_id][row.at_s] = row
         later += db.execute(
             sa_select(table.c.meter_id, func.min(table.c.at_s))
@@ -303,10 +324,23 @@ def _contexts(
             if (row.meter_id, row.at_s) in wanted:
                 found[row.meter_id][row.at_s] = row
     out: dict[int, list[rollups.StoredReading]] = {}
+    lacking = [
+        m for m, (lo, _hi) in spans.items() if sum(at < lo for at in found[m]) < core.HISTORY + 1
+    ]
+    older: set[int] = set()
+    if lacking:  # which of them have anything before their windows (new meters have not)
+        before_windows = max(first for _ids, first, _last in windows)
+        older = set(
+            db.execute(
+                sa_select(table.c.meter_id)
+                .where(table.c.meter_id.in_(lacking), table.c.at_s < before_windows)
+                .distinct()
+            ).scalars()
+        )
     for meter_id, (lo, hi) in spans.items():
         rows_by_at = found[meter_id]
         before = sorted(at for at in rows_by_at if at < lo)
-        if len(before) < core.HISTORY + 1:
+        if len(before) < core.HISTORY + 1 and meter_id in older:
             # Older than the look-back window (a meter silent for a while): ask for it alone.
             for row in _rows(
                 db,
@@ -387,13 +421,15 @@ def _ingest_meter(
                 result_of.flags,
             ):
                 continue
-            core.merge(changes, rollups.reading_parts(reading), -1)
+            core.add_contributions(
+                changes, old, at_s, entered=reading.source == "manual", sign=-1.0
+            )
         reading.span_start_s = result_of.span_start
         reading.measured_start_s = result_of.measured_start
         reading.energy = result_of.energy
         reading.estimated = result_of.estimated
         reading.flags = ",".join(sorted(result_of.flags))
-        core.merge(changes, rollups.reading_parts(reading), 1)
+        core.add_contributions(changes, result_of, at_s, entered=reading.source == "manual")
         fields = {
             "span_start_s": reading.span_start_s,
             "measured_start_s": reading.measured_start_s,
