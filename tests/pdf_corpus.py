@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 from pdf_factory import Text, unicode_text_pdf
+from pdf_scans import Line, Scan, scanned_pdf
 from pypdf import PdfReader, PdfWriter
 
 from portal.pdfwriter import PdfObjects
@@ -35,9 +36,12 @@ class Doc:
     layout: str = "runs"  # "runs", "two-column", "fpdf"
     protect: str | None = None  # "rc4" or "aes": owner password only
     garble: bool = False  # a CJK font without ToUnicode: pypdf reads NULs between characters
+    scan: Scan | None = None  # printed, then scanned: pages that are images (read by OCR)
 
     def pdf(self) -> bytes:
         """The document as PDF bytes."""
+        if self.scan is not None:
+            return scanned_pdf([_scan_lines(rows, self.scan) for rows in self.pages], self.scan)
         data = _fpdf(self.pages) if self.layout == "fpdf" else _runs_pdf(self, self.garble)
         return _protect(data, self.protect) if self.protect else data
 
@@ -401,6 +405,21 @@ def _runs_pdf(doc: Doc, garble: bool) -> bytes:
     return unicode_text_pdf(pages)
 
 
+SCAN_TABLE_STRETCH = 1.25  # a printed table's columns sit wider apart than the text layer's
+
+
+def _scan_lines(rows: list[Row], scan: Scan) -> list[Line]:
+    """Rows as lines printed on paper (sizes a scan can be read at), from the top."""
+    lines, y = [], 60.0
+    for row in rows:
+        table = len(row) > 2
+        size = scan.table_size if table else scan.size
+        stretch = SCAN_TABLE_STRETCH if table else 1.0
+        lines += [Line(LEFT + x * stretch, y, text, size) for x, text in row]
+        y += scan.leading * (0.8 if table else 1.0)
+    return lines
+
+
 def _two_columns(rows: list[Row]) -> list[Text]:
     """Prose flows down the left column, then the right; tables, with their caption, below."""
     runs: list[Text] = []
@@ -602,12 +621,42 @@ def named() -> list[Doc]:
     docs += [rc4, aes]
     broken = [*title("产品碳足迹声明"), [(0, "产品碳足迹：8.5 吨二氧化碳当量/吨")]]
     docs.append(Doc("broken-cjk-text-layer", Decimal("8.5"), [broken], garble=True))
+    docs += scans()
     for kind in DECOYS:
         rows = title("Product carbon footprint declaration") + decoy(kind)
         rows += [[(0, "Carbon footprint of the product (cradle-to-gate): 7.45 t CO2e/t")]]
         rows += decoy(kind, "zh")
         docs.append(Doc(f"decoy-{kind}", Decimal("7.45"), [rows]))
     return docs
+
+
+def scans() -> list[Doc]:
+    """Printed, stamped and scanned: pages that are images, read by OCR (issue 13, item 7)."""
+    cert_zh = certificate(Decimal("9.46"), "zh", "plain")
+    cert_zh += decoy("scope12", "zh")
+    cert_zh += [[(0, "核查机构：中国质量认证中心")], [(0, "发证日期：2025年3月1日")]]
+    stamped = Scan(stamp="中国质量认证中心", stamp_at=(450, 190), tilt_deg=0.7, seed=3)
+    table, expected = module_table(
+        Gwp(Decimal("8070")), notation="e_point", columns=("A1-A3", "C1", "C2", "C3", "C4", "D")
+    )
+    results = title("5 LCA results") + declared_unit("1 t") + table + decoy("grave")
+    stage, stage_expected = stage_table(Decimal("9120"), language="zh", notation="comma")
+    report = title("产品碳足迹报告") + declared_unit("功能单位") + stage + decoy("kwh", "zh")
+    cover = title("Verification of a product carbon footprint") + filler(repeat=2)
+    cert_en = certificate(Decimal("7.85"), "en", "plain") + decoy("below4")
+    broken = [*title("产品碳足迹声明"), [(0, "产品碳足迹：8.5 吨二氧化碳当量/吨")]]
+    broken += decoy("credit", "zh")
+    return [
+        Doc("scan-zh-certificate-stamped", Decimal("9.46"), [cert_zh], scan=stamped),
+        Doc("scan-en-epd-results-300dpi", expected / 1000, [results],
+            scan=Scan(dpi=300, encoding="flate", tilt_deg=-0.4, seed=5)),
+        Doc("scan-zh-stage-table-150dpi", stage_expected, [report],
+            scan=Scan(dpi=150, tilt_deg=1.0, seed=7)),
+        Doc("scan-en-certificate-on-page-2", Decimal("7.85"), [cover, cert_en],
+            scan=Scan(dpi=240, stamp="TÜV VERIFIED", tilt_deg=-0.8, seed=9)),
+        Doc("broken-cjk-glyph-ids-over-scan", Decimal("8.5"), [broken],
+            scan=Scan(text_layer="glyph-ids", seed=11)),
+    ]  # fmt: skip
 
 
 def composed(count: int, seed: int = 13) -> list[Doc]:

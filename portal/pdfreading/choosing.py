@@ -7,7 +7,7 @@ column, its column header, the table's caption, then the document's declared uni
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,9 +76,12 @@ def declared_unit_of(layouts: Sequence[PageLayout]) -> DeclaredUnit | None:
 
 
 def choose_footprint(
-    layouts: Sequence[PageLayout], *, source: str = "text"
+    layouts: Sequence[PageLayout], *, source: str = "text", ocr_pages: Collection[int] = ()
 ) -> tuple[Candidate | None, tuple[Candidate, ...]]:
-    """The chosen footprint (with its confidence) and the ranked candidates."""
+    """The chosen footprint (with its confidence) and the ranked candidates.
+
+    Candidates on OCR_PAGES (read from a scan image) have the source "ocr", others SOURCE.
+    """
     text = "\n".join(line.text for layout in layouts for line in layout.lines)
     decimal_comma = decimal_comma_document(text)
     declared = declared_unit_of(layouts)
@@ -97,7 +100,7 @@ def choose_footprint(
                     if tables.unit_after(cell.lower, number.end) is not None:
                         previous_end = number.end
     found += _fossil_plus_luluc(found)
-    return _rank(found, declared, source)
+    return _rank(found, declared, source, frozenset(ocr_pages))
 
 
 def _candidate(
@@ -311,7 +314,10 @@ def _fossil_plus_luluc(found: Sequence[_Found]) -> list[_Found]:
 
 
 def _rank(
-    found: Sequence[_Found], declared: DeclaredUnit | None, source: str
+    found: Sequence[_Found],
+    declared: DeclaredUnit | None,
+    source: str,
+    ocr_pages: frozenset[int] = frozenset(),
 ) -> tuple[Candidate | None, tuple[Candidate, ...]]:
     best_of_value: dict[Decimal, _Found] = {}
     repeats: dict[Decimal, int] = {}
@@ -327,7 +333,8 @@ def _rank(
         reasons = list(item.reasons)
         if repeats[item.t_per_t.normalize()] > 1:
             reasons.append(cues.REPEATED)
-        if source == "ocr":
+        item_source = "ocr" if item.page in ocr_pages else source
+        if item_source == "ocr":
             reasons.append(cues.OCR)
         candidates.append(
             Candidate(
@@ -339,7 +346,7 @@ def _rank(
                 snippet=item.snippet,
                 score=round(item.score, 2),
                 reasons=tuple(reasons),
-                source=source,
+                source=item_source,
             )
         )
     if not candidates:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +20,7 @@ from portal.pdfreading.fields import find_fields
 from portal.pdfreading.found import PdfReading
 from portal.pdfreading.layout import CodeCollector, PageLayout, RunCollector, garbled, page_layout
 from portal.pdfreading.limits import ReadingLimits, screen
+from portal.pdfreading.ocr import OcrBudget, ocr_page
 from portal.pdfreading.refusals import PdfRefused, RefusalCode
 
 # pypdf repairs these in lenient mode, but for evidence they mean the file is not intact.
@@ -52,7 +55,7 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
     screen(data, limits)
     with apply_configuration(**pypdf_limits(limits)), _pypdf_warnings() as warnings:
         try:
-            pages, layouts, garbled_pages = _extract_pages(data, limits, warnings)
+            pages, layouts, garbled_pages, ocr_pages = _extract_pages(data, limits, warnings)
         except PdfRefused:
             raise
         except LimitReachedError as error:
@@ -63,23 +66,34 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
             ) from error
         except Exception as error:  # pypdf raises many types on malformed input
             raise PdfRefused(RefusalCode.BROKEN, detail=repr(error)) from error
-    text_chars = sum(len("".join(text.split())) for text in pages)
-    footprint, candidates = choose_footprint(layouts)
+    text_chars = sum(
+        len("".join(text.split()))
+        for number, text in enumerate(pages, start=1)
+        if number not in ocr_pages
+    )
+    footprint, candidates = choose_footprint(layouts, ocr_pages=ocr_pages)
+    fields = tuple(
+        dataclasses.replace(found, source="ocr") if found.page in ocr_pages else found
+        for found in find_fields(pages)
+    )
     return PdfReading(
         page_count=len(pages),
         has_text_layer=text_chars > 0,
-        fields=tuple(find_fields(pages)),
+        fields=fields,
         text_chars=text_chars,
         footprint=footprint,
         candidates=candidates,
         garbled_pages=tuple(garbled_pages),
+        ocr_pages=tuple(ocr_pages),
     )
 
 
 def _extract_pages(
     data: bytes, limits: ReadingLimits, warnings: list[str]
-) -> tuple[list[str], list[PageLayout], list[int]]:
-    """Each page's text and positioned text, and the pages whose text layer is garbage."""
+) -> tuple[list[str], list[PageLayout], list[int], list[int]]:
+    """Each page's text and positioned text, the pages whose text layer is garbage, and the
+    pages read by OCR (those with no readable text, up to the limits' OCR pages and time).
+    """
     document = PypdfReader(io.BytesIO(data), strict=False)
     _refuse_fatal(warnings)
     # Protected only by an owner password (printing, copying), a file opens without one.
@@ -92,6 +106,7 @@ def _extract_pages(
     if page_count > limits.max_pages:
         raise PdfRefused(RefusalCode.TOO_MANY_PAGES, pages=page_count, limit=limits.max_pages)
     texts, layouts, garbled_pages, total_chars = [], [], [], 0
+    unreadable: list[tuple[int, Any]] = []
     for number, page in enumerate(document.pages, start=1):
         runs = RunCollector()
         text = page.extract_text(visitor_text=runs)
@@ -103,10 +118,40 @@ def _extract_pages(
             if garbled(text):
                 garbled_pages.append(number)
                 text, runs.runs = "", []
+        if not text.strip():
+            unreadable.append((number, page))
         texts.append(text)
         layouts.append(page_layout(number, runs.runs))
     _refuse_fatal(warnings)
-    return texts, layouts, garbled_pages
+    ocr_pages = _ocr(unreadable, texts, layouts, limits)
+    return texts, layouts, garbled_pages, ocr_pages
+
+
+def _ocr(
+    unreadable: list[tuple[int, Any]],
+    texts: list[str],
+    layouts: list[PageLayout],
+    limits: ReadingLimits,
+) -> list[int]:
+    """Read the first unreadable pages by OCR, in place; the numbers of those that gave text."""
+    budget = OcrBudget(max_pages=limits.ocr_pages, total_s=limits.ocr_seconds)
+    deadline = time.monotonic() + budget.total_s
+    read = []
+    for number, page in unreadable[: budget.max_pages]:
+        try:
+            runs = ocr_page(page, deadline, budget)
+        except MemoryError:
+            raise
+        except Exception as error:  # an image pypdf or Pillow cannot decode: left to a person
+            logging.getLogger(__name__).info("page %d not read by OCR: %r", number, error)
+            continue
+        if not runs:
+            continue
+        layout = page_layout(number, runs)
+        texts[number - 1] = "\n".join(line.text for line in layout.lines)
+        layouts[number - 1] = layout
+        read.append(number)
+    return read
 
 
 def _recoded(page: Any) -> tuple[str, list[tuple[float, float, float, str]]]:

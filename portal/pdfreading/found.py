@@ -42,6 +42,7 @@ class FoundField:
     t_per_t: Decimal | None  # footprints only: the value normalised to tCO2e per tonne
     page: int  # 1-based
     snippet: str
+    source: str = "text"  # "text", or "ocr" when read from the page's scan image
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (decimals as strings)."""
@@ -52,6 +53,7 @@ class FoundField:
             "t_per_t": None if self.t_per_t is None else str(self.t_per_t),
             "page": self.page,
             "snippet": self.snippet,
+            "source": self.source,
         }
 
     @classmethod
@@ -65,6 +67,7 @@ class FoundField:
             t_per_t=None if t_per_t is None else Decimal(str(t_per_t)),
             page=int(data["page"]),
             snippet=str(data["snippet"]),
+            source=str(data.get("source", "text")),
         )
 
 
@@ -79,6 +82,7 @@ class PdfReading:
     footprint: Candidate | None = None  # the figure chosen as the product's footprint
     candidates: tuple[Candidate, ...] = ()  # ranked, the chosen one first
     garbled_pages: tuple[int, ...] = ()  # pages whose text layer decodes to no text
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR from their scan image
 
     def named(self, name: str) -> list[FoundField]:
         """The found fields with this name, in document order."""
@@ -94,6 +98,7 @@ class PdfReading:
             "footprint": None if self.footprint is None else self.footprint.to_dict(),
             "candidates": [candidate.to_dict() for candidate in self.candidates],
             "garbled_pages": list(self.garbled_pages),
+            "ocr_pages": list(self.ocr_pages),
         }
 
     @classmethod
@@ -108,4 +113,5 @@ class PdfReading:
             footprint=None if footprint is None else Candidate.from_dict(footprint),
             candidates=tuple(Candidate.from_dict(item) for item in data.get("candidates", ())),
             garbled_pages=tuple(int(page) for page in data.get("garbled_pages", ())),
+            ocr_pages=tuple(int(page) for page in data.get("ocr_pages", ())),
         )

@@ -146,12 +146,26 @@ def _cell(start: float, end: float, parts: list[str]) -> Cell:
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 
 
+# What documents in Chinese, English and other European languages are written in: Latin,
+# Greek, Cyrillic, punctuation, symbols (units, maths, arrows, ①, shapes, ✓), CJK punctuation,
+# the CJK unified ideographs and full-width forms. Glyph ids read as code points (a CJK font
+# without ToUnicode) land mostly elsewhere: CJK extension A, Yi, Ethiopic, Braille, APL.
+_EXPECTED = re.compile(
+    "[\t-\r -~\u00a0-\u024f\u0370-\u04ff\u2000-\u22ff\u2460-\u27bf\u3000-\u30ff"
+    "\u4e00-\u9fff\uff00-\uffef]"
+)
+
+
 def garbled(text: str) -> bool:
-    """Whether extracted text is mostly not text: NULs between characters, unmapped codes."""
+    """Whether extracted text is mostly not text: NULs between characters, unmapped codes,
+    or code points of scripts no declaration is written in (glyph ids, not characters)."""
     visible = len(text) - sum(text.count(space) for space in " \n\t\r")
     if visible < 8:
         return False
-    return len(_UNREADABLE.findall(text)) > 0.1 * visible
+    if len(_UNREADABLE.findall(text)) > 0.1 * visible:
+        return True
+    unexpected = len(text) - len(_EXPECTED.findall(text))
+    return unexpected > 0.1 * visible
 
 
 @dataclass

@@ -16,7 +16,8 @@ _GROUPED = r"[1-9]\d{0,2}(?:(?P<sep>[,.' ’])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d+
 _PLAIN = r"\d+(?:[.,]\d+)?"
 _EXPONENT = r"(?:\s?[eE]\s?[+-]?\d{1,3}|\s?[x×*·]\s?10\^[+-]?\d{1,3}|\s?×\s?10[+-]?\d{1,2})"
 NUMBER = re.compile(
-    r"(?<![\w.,'’])(?P<sign>[-+]\s?)?"
+    # Not inside a word or a number; right after a Chinese character is fine ("为9.46吨").
+    r"(?<![.,'’])(?<![^\W\u3400-\u9fff])(?P<sign>[-+]\s?)?"
     rf"(?P<mantissa>{_GROUPED}|{_PLAIN})(?P<exponent>{_EXPONENT})?"
     r"(?![\d])(?!,\d)(?!\.\d)"
 )

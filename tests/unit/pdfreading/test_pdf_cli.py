@@ -28,6 +28,7 @@ def test_read_prints_each_field_with_unit_footprint_and_page(tmp_path: Path) -> 
         "t_per_t": "8.5",
         "page": 1,
         "snippet": "产品碳足迹:8.5 吨二氧化碳当量/吨",
+        "source": "text",
     }
     assert fields["verifier"]["value"] == "中国质量认证中心"
     assert fields["verifier"]["t_per_t"] is None
@@ -74,3 +75,21 @@ def test_read_prints_the_chosen_footprint_and_the_candidates(tmp_path: Path) -> 
     assert "A1-A3 column" in footprint["reasons"] and footprint["confidence"] >= 0.6
     assert printed["candidates"][0] == footprint
     assert len(printed["candidates"]) > 3
+
+
+def test_a_scan_is_read_by_ocr_and_its_fields_say_so(tmp_path: Path) -> None:
+    import pdf_corpus
+
+    [doc] = [doc for doc in pdf_corpus.scans() if doc.name == "scan-zh-certificate-stamped"]
+    path = tmp_path / "扫描件.pdf"
+    path.write_bytes(doc.pdf())
+    result = runner.invoke(pdf_app, ["read", str(path)])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    # An image-only page: no text layer, read by OCR; the certificate says 9.46 t CO2e per t.
+    assert (printed["has_text_layer"], printed["ocr_pages"]) == (False, [1])
+    footprint = printed["footprint"]
+    assert (footprint["t_per_t"], footprint["source"]) == ("9.46", "ocr")
+    assert "9.46" in footprint["snippet"] and "二氧化碳当量" in footprint["snippet"]
+    numbers = [f for f in printed["fields"] if f["name"] == "certificate_number"]
+    assert numbers and {f["source"] for f in numbers} == {"ocr"}
