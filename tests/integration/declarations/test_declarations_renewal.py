@@ -127,9 +127,7 @@ def test_a_rejected_renewal_keeps_the_old_version_and_can_itself_be_replaced(
 def test_a_supplier_withdraws_a_declaration_in_review_and_reviewers_no_longer_see_it(
     client: TestClient, world: World, session: Session
 ) -> None:
-    waiting = create(
-        session, world.acme, body=pdf_factory.english_declaration(declared(pcf="5.1"))
-    )
+    waiting = create(session, world.acme, body=pdf_factory.english_declaration(declared(pcf="5.1")))
     assert waiting.status == "in_review"
     signed_in(client, world.acme_user)
     refused = client.get(f"/declarations/{waiting.id}/replace")
@@ -174,9 +172,7 @@ def test_a_supplier_withdraws_a_declaration_in_review_and_reviewers_no_longer_se
 def test_another_company_cannot_withdraw_a_declaration(
     client: TestClient, world: World, session: Session
 ) -> None:
-    theirs = create(
-        session, world.other, body=pdf_factory.english_declaration(declared(pcf="5.1"))
-    )
+    theirs = create(session, world.other, body=pdf_factory.english_declaration(declared(pcf="5.1")))
     signed_in(client, world.acme_user)
     token = csrf_from(client.get("/declarations").text)
     response = client.post(
