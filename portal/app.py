@@ -332,11 +332,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.api.routes import router as api_router
     from portal.auditlog.routes import router as auditlog_router
     from portal.catalog.routes import router as catalog_router
+    from portal.datarequests.routes import router as datarequests_router
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
     from portal.energy.api import router as energy_api
     from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
+    from portal.notifications.routes import router as notifications_router
     from portal.pact.host import router as pact_host
     from portal.pact.pages import router as pact_pages
     from portal.procurement.api import router as procurement_api
@@ -376,6 +378,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         energy_router,
         pact_pages,
         auditlog_router,
+        notifications_router,
+        datarequests_router,
     ]
     api_routers = [
         api_router,

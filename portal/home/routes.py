@@ -24,9 +24,15 @@ SWAGGER_CSP = (
 
 
 @router.get("/", name="home")
-def home(request: Request, principal: AnyRole) -> Response:
-    """Each role's start page."""
-    return render(request, "home/index.html", {"role": principal.role.value})
+def home(request: Request, db: DbSession, principal: AnyRole) -> Response:
+    """Each role's start page, with what waits for this person."""
+    from portal.home.inbox import inbox_for
+
+    return render(
+        request,
+        "home/index.html",
+        {"role": principal.role.value, "inbox": inbox_for(db, principal)},
+    )
 
 
 @router.get("/lang/{code}", name="switch_language")

@@ -141,6 +141,17 @@ EXPECTED: dict[str, str] = {
     # audit trail: the esg team and administrators
     "audit_trail":                "303 403 403 200 200",
     "audit_chain":                "303 403 403 200 200",
+    # notifications: everyone signed in, each their own (someone else's is not found)
+    "notifications":              "303 200 200 200 200",
+    "open_notification":          "303 404 404 404 404",
+    "read_all_notifications":     "303 303 303 303 303",
+    "notification_language":      "303 422 422 422 422",
+    # data requests: the esg team asks suppliers
+    "data_requests":              "303 403 403 200 403",
+    "new_data_request":           "303 403 403 200 403",
+    "create_data_request":        "303 403 403 422 403",
+    "data_request":               "303 403 403 404 403",
+    "remind_data_request":        "303 403 403 422 403",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 
@@ -197,6 +208,8 @@ def site(client: TestClient, session: Session, world: World) -> Site:
             "alert_id": "1",
             "client_id": "pact-no-such-client",
             "footprint_id": "00000000-0000-0000-0000-000000000000",
+            "notification_id": "999999",
+            "request_id": "999999",
         }
     )
 

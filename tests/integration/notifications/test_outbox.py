@@ -27,21 +27,6 @@ from portal.notifications.service import active_users, enqueue
 PORTAL = Path(sys.executable).parent / "portal"
 
 
-@pytest.fixture
-def smtp(settings: config.Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """A real SMTP server, and the portal's settings pointing at it."""
-    with mail_server() as (server, port):
-        monkeypatch.setenv("PORTAL_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("PORTAL_SMTP_PORT", str(port))
-        monkeypatch.setenv("PORTAL_SMTP_STARTTLS", "false")
-        monkeypatch.setenv("PORTAL_BASE_URL", "http://portal.test:8123")
-        config.get_settings.cache_clear()
-        get_notify_settings.cache_clear()
-        yield server, port
-        config.get_settings.cache_clear()
-        get_notify_settings.cache_clear()
-
-
 def _owe_review(session: Session) -> int:
     """A declaration in review by ACME, owed to the reviewers; its id."""
     supplier = make_supplier(session, "ACME", name_zh="艾克美铝业", name_en="Acme Aluminium")
