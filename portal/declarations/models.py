@@ -21,6 +21,7 @@ class DeclarationStatus(StrEnum):
     ACCEPTED = "accepted"  # passed the rules, or a reviewer accepted it
     REJECTED = "rejected"  # failed the rules, or a reviewer rejected it
     SUPERSEDED = "superseded"  # replaced by a newer version
+    WITHDRAWN = "withdrawn"  # taken back by the supplier while in review
 
 
 def _pcf_column() -> Any:

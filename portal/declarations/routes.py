@@ -113,6 +113,7 @@ def declarations(
         limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE,
     )
+    followed = service.followed_ids(db, [item.id for item, _supplier in listing.rows])
     return render(
         request,
         "declarations/list.html",
@@ -125,7 +126,10 @@ def declarations(
             "pages": max(1, -(-listing.total // PAGE_SIZE)),
             "suppliers": service.suppliers(db) if reviewer else [],
             "today": today,
-            "replaceable": lambda item: service.replaceable(item, today),
+            "replaceable": lambda item: (
+                item.id not in followed
+                and (service.replaceable(item, today) or service.renewable(item, today))
+            ),
         },
     )
 
@@ -162,8 +166,14 @@ def _form_page(
     replacing: Declaration | None = None,
     files_dropped: bool = False,
     status_code: int = 200,
+    db: DbSession | None = None,
 ) -> Response:
     ruleset = get_ruleset()
+    kept = (
+        {item.kind: item for item in service.evidence_of(db, replacing)}
+        if replacing is not None and db is not None
+        else {}
+    )
     parsed = forms.parse_fields(form, ruleset, partial=True)
     return render(
         request,
@@ -173,6 +183,10 @@ def _form_page(
             "form": form,
             "errors": errors,
             "replacing": replacing,
+            "renewing": replacing is not None and service.renewable(replacing, plant_today()),
+            "kept_files": {
+                field: kept[kind] for field, kind in forms.FILE_FIELDS.items() if kind in kept
+            },
             "files_dropped": files_dropped,
             "preview": service.preview(parsed.values),
             "typed": parsed.values,
@@ -219,6 +233,7 @@ def _submit(
             replacing=replacing,
             files_dropped=bool(uploads),
             status_code=422,
+            db=db,
         )
     return redirect(f"/declarations/{declaration.id}", request)
 
@@ -269,11 +284,22 @@ def _form_of(declaration: Declaration) -> dict[str, Any]:
 def replace_form(
     request: Request, db: DbSession, principal: SupplierOnly, declaration_id: int
 ) -> Response:
-    """The form for a new version of a rejected or expired declaration, filled in."""
+    """The form for a new version, filled in; or, if none may be made now, a page saying why."""
     old = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
-    if not service.replaceable(old, plant_today()):
-        return redirect(f"/declarations/{old.id}", request)
-    return _form_page(request, form=_form_of(old), errors={}, replacing=old)
+    refusal = service.new_version_refusal(db, old, plant_today())
+    if refusal is not None:
+        return render(
+            request,
+            "declarations/replace_refused.html",
+            {
+                **_choices(),
+                "declaration": old,
+                "refusal": refusal,
+                "successor": service.successor_of(db, old),
+            },
+            409,
+        )
+    return _form_page(request, form=_form_of(old), errors={}, replacing=old, db=db)
 
 
 @router.post("/declarations/{declaration_id}/replace", name="replace_declaration")
@@ -326,6 +352,7 @@ def _detail(
     typed_comment: str = "",
     typed: dict[str, str] | None = None,
     status_code: int = 200,
+    withdraw_error: str = "",
 ) -> Response:
     today = plant_today()
     evidence = service.evidence_of(db, declaration)
@@ -335,6 +362,7 @@ def _detail(
         db.get(User, declaration.submitted_by_id) if declaration.submitted_by_id else None
     )
     kinds = [item.kind for item in evidence]
+    successor = service.successor_of(db, declaration)
     return render(
         request,
         "declarations/detail.html",
@@ -350,9 +378,18 @@ def _detail(
             ],
             "evidence": [(item, PdfReading.from_dict(item.reading)) for item in evidence],
             "chain": service.version_chain(db, declaration),
-            "successor": service.successor_of(db, declaration),
+            "successor": successor,
             "can_replace": principal.role is Role.SUPPLIER
-            and service.replaceable(declaration, today),
+            and service.replaceable(declaration, today)
+            and successor is None,
+            "can_renew": principal.role is Role.SUPPLIER
+            and service.renewable(declaration, today)
+            and successor is None,
+            "can_withdraw": principal.role is Role.SUPPLIER
+            and declaration.status == DeclarationStatus.IN_REVIEW,
+            "renewal_pending": successor is not None
+            and declaration.status == DeclarationStatus.ACCEPTED,
+            "withdraw_error": withdraw_error,
             "reviewer": _reviewer(principal),
             "review_mode": review_mode,
             "shown_file": shown_file if shown_file in kinds else (kinds[0] if kinds else ""),
@@ -399,6 +436,33 @@ def declaration_file(db: DbSession, principal: Reader, declaration_id: int, kind
         db, scope=_scope(principal), declaration_id=declaration_id, kind=kind
     )
     return pdf_response(evidence, get_settings())
+
+
+@router.post("/declarations/{declaration_id}/withdraw", name="withdraw_declaration")
+def withdraw_declaration(
+    request: Request,
+    db: DbSession,
+    principal: SupplierOnly,
+    declaration_id: int,
+    reason: Annotated[str, Form(json_schema_extra=MULTILINE)] = "",
+) -> Response:
+    """Take back a declaration in review (reviewers no longer see it); it can then be replaced."""
+    assert principal.supplier_id is not None
+    try:
+        service.withdraw(
+            db,
+            actor=principal.actor(request),
+            supplier_id=principal.supplier_id,
+            user_id=principal.user.id,
+            declaration_id=declaration_id,
+            reason=reason,
+        )
+    except InvalidInput as invalid:
+        declaration = service.get(db, scope=_scope(principal), declaration_id=declaration_id)
+        return _detail(
+            request, db, principal, declaration, withdraw_error=invalid.message, status_code=422
+        )
+    return redirect(f"/declarations/{declaration_id}", request)
 
 
 # --- reviewers ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def plain(number: Decimal) -> str:
 
 
 Number = Annotated[Decimal, PlainSerializer(plain, return_type=str, when_used="json")]
-Status = Literal["in_review", "accepted", "rejected", "superseded"]
+Status = Literal["in_review", "accepted", "rejected", "superseded", "withdrawn"]
 VerdictOutcome = Literal["pass", "fail", "review"]
 FileKind = Literal["declaration", "recycled_evidence", "verification"]
 

@@ -81,22 +81,16 @@ def test_a_rejected_declaration_is_replaced_and_the_versions_link_both_ways(
     assert actions[-2:] == ["declaration.superseded", "declaration.submitted"]
 
 
-def test_an_accepted_declaration_still_valid_cannot_be_replaced(
+def test_an_accepted_declaration_still_valid_is_renewed_not_replaced(
     client: TestClient, world: World, session: Session
 ) -> None:
     current = create(session, world.acme)
     signed_in(client, world.acme_user)
-    assert 'id="replace-link"' not in client.get(f"/declarations/{current.id}").text
+    page = client.get(f"/declarations/{current.id}").text
+    assert 'id="replace-link"' not in page and 'id="renew-link"' in page
     response = client.get(f"/declarations/{current.id}/replace", follow_redirects=False)
-    assert response.status_code == 303
-    response = submit(
-        client,
-        action=f"/declarations/{current.id}/replace",
-        form_page=f"/declarations/{current.id}",
-    )
-    assert response.status_code == 409
-    assert "Only a rejected or expired declaration can be replaced" in response.text
-    assert len(session.exec(select(Declaration)).all()) == 1
+    assert response.status_code == 200
+    assert "It stays valid until your new version is accepted" in response.text
 
 
 def test_an_expired_declaration_can_be_replaced(
