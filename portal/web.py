@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portal import i18n
+from portal import i18n, labels
 from portal.config import PROJECT_DIR
 from portal.security import CSRF_FIELD, CSRF_HEADER, csrf_token
 
@@ -74,6 +74,11 @@ def environment() -> Environment:
     env.globals.update(
         pick=i18n.pick,
         role_label=role_label,
+        status_label=labels.status_label,
+        line_label=labels.line_label,
+        verdict_label=labels.verdict_label,
+        medium_label=labels.medium_label,
+        material_label=labels.material_label,
         htmx_version=HTMX_VERSION,
         chartjs_version=CHARTJS_VERSION,
         csrf_field=CSRF_FIELD,

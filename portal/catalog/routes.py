@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from portal.accounts.models import Role
-from portal.catalog import get_ruleset, revisions
+from portal.catalog import get_ruleset, revisions, wording
 from portal.catalog.service import rules_in_force
 from portal.clock import plant_today
 from portal.db import DbSession
@@ -60,6 +60,10 @@ def rules_page(
             "current": current,
             "stored": stored,
             "files": _texts(stored.files) if stored is not None else [],
+            "kind_label": wording.kind_label,
+            "severity_label": wording.severity_label,
+            "rule_parameters": wording.parameters,
+            "message_parts": wording.message_parts,
             "sections": rules_in_force(ruleset, on=day, material_code=material or None)
             if readable
             else [],

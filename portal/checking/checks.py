@@ -33,6 +33,18 @@ class Check:
     note_zh: str = ""  # why not applicable, or a hint on a violation
     note_en: str = ""
     tiers: tuple[TierLimit, ...] = ()
+    observed_zh: str = ""  # the Chinese of `observed` and `expected`; blank: the same text
+    expected_zh: str = ""
+
+    @property
+    def observed_in_zh(self) -> str:
+        """What was observed, in Chinese."""
+        return self.observed_zh or self.observed
+
+    @property
+    def expected_in_zh(self) -> str:
+        """What the rule expects, in Chinese."""
+        return self.expected_zh or self.expected
 
 
 CheckFunction = Callable[[DeclarationFacts, Rule, Period, date], Check]
@@ -61,6 +73,27 @@ def add_months(day: date, months: int) -> date:
 
 def _count(number: int, unit: str) -> str:
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+BOUNDARY_ZH = {
+    "cradle-to-gate": "从摇篮到大门",
+    "cradle-to-grave": "从摇篮到坟墓",
+    "gate-to-gate": "从大门到大门",
+}
+METHOD_ZH = {"segregated": "物理隔离", "mass_balance": "质量平衡"}
+ELECTRICITY_ZH = {
+    "grid": "电网电力",
+    "hydro": "水电",
+    "wind": "风电",
+    "solar": "光伏",
+    "mixed_renewable": "混合可再生能源",
+    "captive_coal": "自备燃煤电厂",
+    "other": "其他",
+}
+FIELD_ZH = {
+    "verifier_name": "核查机构名称",
+    "verification_statement_number": "核查声明编号",
+}
 
 
 def _met_or(violated: bool) -> Status:
@@ -92,7 +125,14 @@ def check_boundary(facts: DeclarationFacts, rule: Rule, period: Period, on: date
     """The system boundary is one of the allowed ones."""
     allowed = period.texts("allowed")
     observed = facts.boundary or "not stated"
-    return Check(_met_or(facts.boundary not in allowed), observed, " or ".join(allowed))
+    observed_zh = BOUNDARY_ZH.get(facts.boundary, facts.boundary) if facts.boundary else "未填写"
+    return Check(
+        _met_or(facts.boundary not in allowed),
+        observed,
+        " or ".join(allowed),
+        observed_zh=observed_zh,
+        expected_zh="或".join(BOUNDARY_ZH.get(item, item) for item in allowed),
+    )
 
 
 def check_standard_in(facts: DeclarationFacts, rule: Rule, period: Period, on: date) -> Check:
@@ -100,7 +140,13 @@ def check_standard_in(facts: DeclarationFacts, rule: Rule, period: Period, on: d
     recognised = period.texts("any_of")
     observed = ", ".join(facts.standards) or "none named"
     expected = "one of: " + ", ".join(recognised)
-    return Check(_met_or(not set(facts.standards) & set(recognised)), observed, expected)
+    return Check(
+        _met_or(not set(facts.standards) & set(recognised)),
+        observed,
+        expected,
+        observed_zh="、".join(facts.standards) or "未注明",
+        expected_zh="以下之一：" + "、".join(recognised),
+    )
 
 
 def check_verification_required(
@@ -113,10 +159,18 @@ def check_verification_required(
     }
     missing = [name for name, value in fields.items() if _blank(value)]
     expected = "verifier_name and verification_statement_number"
+    expected_zh = "核查机构名称和核查声明编号"
     if missing:
-        return Check(Status.VIOLATED, "missing: " + ", ".join(missing), expected)
+        return Check(
+            Status.VIOLATED,
+            "missing: " + ", ".join(missing),
+            expected,
+            observed_zh="缺少：" + "、".join(FIELD_ZH[name] for name in missing),
+            expected_zh=expected_zh,
+        )
     observed = f"{facts.verifier_name}, statement {facts.verification_statement_number}"
-    return Check(Status.MET, observed, expected)
+    observed_zh = f"{facts.verifier_name}，核查声明编号 {facts.verification_statement_number}"
+    return Check(Status.MET, observed, expected, observed_zh=observed_zh, expected_zh=expected_zh)
 
 
 def check_reference_period_recent(
@@ -126,8 +180,15 @@ def check_reference_period_recent(
     max_age = period.whole("max_age")
     end, submitted = facts.reference_period_end, facts.submitted_on
     expected = f"≤ {max_age} months"
+    expected_zh = f"≤ {max_age} 个月"
     if end > submitted:
-        return Check(Status.VIOLATED, f"ends {end}, after the submission on {submitted}", expected)
+        return Check(
+            Status.VIOLATED,
+            f"ends {end}, after the submission on {submitted}",
+            expected,
+            observed_zh=f"结束于 {end}，晚于提交日 {submitted}",
+            expected_zh=expected_zh,
+        )
     months = (submitted.year - end.year) * 12 + submitted.month - end.month
     while add_months(end, months) > submitted:
         months -= 1
@@ -135,32 +196,48 @@ def check_reference_period_recent(
     observed = (
         f"{_count(months, 'month')} {_count(days, 'day')} (ended {end}, submitted {submitted})"
     )
-    return Check(_met_or(submitted > add_months(end, max_age)), observed, expected)
+    observed_zh = f"{months} 个月 {days} 天（结束于 {end}，提交于 {submitted}）"
+    return Check(
+        _met_or(submitted > add_months(end, max_age)),
+        observed,
+        expected,
+        observed_zh=observed_zh,
+        expected_zh=expected_zh,
+    )
 
 
 def check_validity_covers(facts: DeclarationFacts, rule: Rule, period: Period, on: date) -> Check:
     """The date checked lies between the reference period's start and the validity's end."""
     start, end = facts.reference_period_start, facts.effective_validity_end
-    how = (
-        "validity end stated"
-        if facts.validity_period_end is not None
-        else "PACT default: 3 years after the reference period"
-    )
-    expected = f"covers {on}"
+    stated = facts.validity_period_end is not None
+    how = "validity end stated" if stated else "PACT default: 3 years after the reference period"
+    how_zh = "声明的有效期截止日" if stated else "PACT 默认值：参考期结束后 3 年"
+    expected, expected_zh = f"covers {on}", f"覆盖 {on}"
     if end < facts.reference_period_end:
-        observed = f"validity ends {end}, before its reference period ends"
-        return Check(Status.VIOLATED, observed, expected)
-    observed = f"{start} to {end} ({how})"
-    return Check(_met_or(not start <= on <= end), observed, expected)
+        return Check(
+            Status.VIOLATED,
+            f"validity ends {end}, before its reference period ends",
+            expected,
+            observed_zh=f"有效期于 {end} 结束，早于其参考期结束",
+            expected_zh=expected_zh,
+        )
+    return Check(
+        _met_or(not start <= on <= end),
+        f"{start} to {end} ({how})",
+        expected,
+        observed_zh=f"{start} 至 {end}（{how_zh}）",
+        expected_zh=expected_zh,
+    )
 
 
 def check_recycled_evidence(facts: DeclarationFacts, rule: Rule, period: Period, on: date) -> Check:
     """A recycled-content claim is split pre/post-consumer, evidenced, and states its method."""
     content = facts.recycled_content_pct
     methods = period.texts("methods")
-    expected = "pre- and post-consumer split, recycled_evidence attachment, method " + " or ".join(
-        methods
-    )
+    methods_en = " or ".join(methods)
+    methods_zh = "或".join(METHOD_ZH.get(method, method) for method in methods)
+    expected = f"pre- and post-consumer split, recycled_evidence attachment, method {methods_en}"
+    expected_zh = f"分列消费前与消费后比例，附再生含量证明，方法为{methods_zh}"
     if content is None or content == 0:
         return Check(
             Status.NOT_APPLICABLE,
@@ -168,23 +245,34 @@ def check_recycled_evidence(facts: DeclarationFacts, rule: Rule, period: Period,
             expected,
             "未声明再生含量",
             "no recycled content claimed",
+            observed_zh="未声明再生含量",
+            expected_zh=expected_zh,
         )
-    missing = []
+    missing: list[tuple[str, str]] = []
     if facts.recycled_pre_consumer_pct is None or facts.recycled_post_consumer_pct is None:
-        missing.append("pre/post-consumer split")
+        missing.append(("pre/post-consumer split", "消费前与消费后比例"))
     if AttachmentKind.RECYCLED_EVIDENCE.value not in facts.attachments:
-        missing.append("recycled_evidence attachment")
+        missing.append(("recycled_evidence attachment", "再生含量证明"))
     if facts.recycled_method not in methods:
-        missing.append("method (" + " or ".join(methods) + ")")
-    claimed = f"{format_decimal(content)} % claimed"
+        missing.append((f"method ({methods_en})", f"方法（{methods_zh}）"))
+    content_text = format_decimal(content)
+    claimed, claimed_zh = f"{content_text} % claimed", f"声明 {content_text} %"
     if missing:
-        return Check(Status.VIOLATED, f"{claimed}; missing: " + ", ".join(missing), expected)
-    observed = (
-        f"{claimed}: {format_decimal(facts.recycled_pre_consumer_pct or Decimal(0))} % pre-, "
-        f"{format_decimal(facts.recycled_post_consumer_pct or Decimal(0))} % post-consumer, "
-        f"{facts.recycled_method}, evidence attached"
+        return Check(
+            Status.VIOLATED,
+            f"{claimed}; missing: " + ", ".join(en for en, _zh in missing),
+            expected,
+            observed_zh=f"{claimed_zh}；缺少：" + "、".join(zh for _en, zh in missing),
+            expected_zh=expected_zh,
+        )
+    pre = format_decimal(facts.recycled_pre_consumer_pct or Decimal(0))
+    post = format_decimal(facts.recycled_post_consumer_pct or Decimal(0))
+    method = facts.recycled_method or ""
+    observed = f"{claimed}: {pre} % pre-, {post} % post-consumer, {method}, evidence attached"
+    observed_zh = (
+        f"{claimed_zh}：消费前 {pre} %，消费后 {post} %，{METHOD_ZH.get(method, method)}，已附证明"
     )
-    return Check(Status.MET, observed, expected)
+    return Check(Status.MET, observed, expected, observed_zh=observed_zh, expected_zh=expected_zh)
 
 
 def check_min_recycled_content(
@@ -195,7 +283,7 @@ def check_min_recycled_content(
     content = facts.recycled_content_pct
     expected = f"≥ {minimum} %"
     if content is None:
-        return Check(Status.VIOLATED, "not stated", expected)
+        return Check(Status.VIOLATED, "not stated", expected, observed_zh="未填写")
     return Check(_met_or(content < minimum), f"{format_decimal(content)} %", expected)
 
 
@@ -204,6 +292,7 @@ def check_electricity_instrument(
 ) -> Check:
     """A low-carbon electricity claim names its instrument."""
     expected = "instrument named (green certificate, I-REC, PPA, …)"
+    expected_zh = "注明凭证（绿证、I-REC、购电协议等）"
     if not facts.low_carbon_electricity_claimed:
         return Check(
             Status.NOT_APPLICABLE,
@@ -211,11 +300,28 @@ def check_electricity_instrument(
             expected,
             "未声明使用低碳电力",
             "no low-carbon electricity claimed",
+            observed_zh="未声明使用低碳电力",
+            expected_zh=expected_zh,
         )
-    source = facts.electricity_source or "source not stated"
+    code = facts.electricity_source
+    source = code if code else "source not stated"
+    source_zh = ELECTRICITY_ZH.get(code, code) if code else "未注明电力来源"
     if _blank(facts.electricity_instrument):
-        return Check(Status.VIOLATED, f"{source}; instrument not named", expected)
-    return Check(Status.MET, f"{source}; {facts.electricity_instrument}", expected)
+        return Check(
+            Status.VIOLATED,
+            f"{source}; instrument not named",
+            expected,
+            observed_zh=f"{source_zh}；未注明凭证",
+            expected_zh=expected_zh,
+        )
+    instrument = facts.electricity_instrument
+    return Check(
+        Status.MET,
+        f"{source}; {instrument}",
+        expected,
+        observed_zh=f"{source_zh}；{instrument}",
+        expected_zh=expected_zh,
+    )
 
 
 def check_plausibility(facts: DeclarationFacts, rule: Rule, period: Period, on: date) -> Check:
@@ -224,10 +330,11 @@ def check_plausibility(facts: DeclarationFacts, rule: Rule, period: Period, on: 
     low, high = period.decimal("min"), period.decimal("max")
     observed = f"{format_decimal(value)} {T_PER_T}"
     expected = f"{low} to {high} {T_PER_T}"
+    expected_zh = f"{low} 至 {high} {T_PER_T}"
     if low <= value <= high:
-        return Check(Status.MET, observed, expected)
+        return Check(Status.MET, observed, expected, expected_zh=expected_zh)
     note_zh, note_en = _plausibility_hint(value, low, high)
-    return Check(Status.VIOLATED, observed, expected, note_zh, note_en)
+    return Check(Status.VIOLATED, observed, expected, note_zh, note_en, expected_zh=expected_zh)
 
 
 def _plausibility_hint(value: Decimal, low: Decimal, high: Decimal) -> tuple[str, str]:
@@ -260,7 +367,9 @@ def _plausibility_hint(value: Decimal, low: Decimal, high: Decimal) -> tuple[str
 
 def check_site_named(facts: DeclarationFacts, rule: Rule, period: Period, on: date) -> Check:
     """The production site (or smelter) is named."""
-    expected = "production site or smelter named"
+    expected, expected_zh = "production site or smelter named", "填写生产厂址或冶炼厂"
     if _blank(facts.site_name):
-        return Check(Status.VIOLATED, "not named", expected)
-    return Check(Status.MET, facts.site_name.strip(), expected)
+        return Check(
+            Status.VIOLATED, "not named", expected, observed_zh="未填写", expected_zh=expected_zh
+        )
+    return Check(Status.MET, facts.site_name.strip(), expected, expected_zh=expected_zh)

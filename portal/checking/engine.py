@@ -62,6 +62,7 @@ def _check(declaration: DeclarationFacts, rule: Rule, period: Period | None, on:
             "",
             f"该规则在 {on} 未生效",
             f"the rule is not in force on {on}",
+            observed_zh=f"该规则在 {on} 未生效",
         )
     return KINDS[rule.kind].check(declaration, rule, period, on)
 
@@ -79,7 +80,8 @@ def _finding(
         message_zh, message_en = held_message(held_by)
     elif check.status is Status.MET:
         outcome = Outcome.PASS
-        message_zh, message_en = met_message(check.observed, check.expected)
+        message_zh = met_message(check.observed_in_zh, check.expected_in_zh)[0]
+        message_en = met_message(check.observed, check.expected)[1]
     elif check.status is Status.NOT_APPLICABLE:
         outcome = Outcome.NOT_APPLICABLE
         message_zh, message_en = not_applicable_message(check.note_zh, check.note_en)
@@ -98,6 +100,8 @@ def _finding(
         message_en=message_en,
         period_from=period.effective_from if period else None,
         period_to=period.effective_to if period else None,
+        observed_zh=check.observed_in_zh,
+        expected_zh=check.expected_in_zh,
     )
 
 
@@ -105,8 +109,8 @@ def _values(
     rule: Rule, period: Period | None, check: Check, material: Material, on: date, language: str
 ) -> dict[str, str]:
     return {
-        "observed": check.observed,
-        "expected": check.expected,
+        "observed": check.observed_in_zh if language == "zh" else check.observed,
+        "expected": check.expected_in_zh if language == "zh" else check.expected,
         "material": material.name(language),
         "rule_id": rule.id,
         "on": on.isoformat(),
@@ -125,6 +129,7 @@ def _label(rule: Rule, tier: Tier, threshold_t_per_t: Decimal, check: Check) -> 
         observed=check.observed,
         threshold=tier.describe(threshold_t_per_t, rule.unit or ""),
         source=tier.source,
+        source_zh=tier.source_zh,
     )
 
 

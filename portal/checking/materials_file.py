@@ -62,7 +62,7 @@ def _material(code: str, value: object, reader: TomlReader, path: str) -> Materi
         or factor is None
     ):
         return None
-    value_t_per_t, source, year, estimate = factor
+    value_t_per_t, source, year, estimate, source_zh = factor
     return Material(
         code,
         name_zh,
@@ -74,18 +74,19 @@ def _material(code: str, value: object, reader: TomlReader, path: str) -> Materi
         source,
         year,
         estimate,
+        source_zh,
     )
 
 
 def _factor(
     value: object, reader: TomlReader, path: str
-) -> tuple[Decimal, str, int | None, bool] | None:
+) -> tuple[Decimal, str, int | None, bool, str] | None:
     if value is None:
         return None
     table = reader.table(value, path)
     if table is None:
         return None
-    reader.keys(table, path, required=FACTOR_KEYS, optional=("year",))
+    reader.keys(table, path, required=FACTOR_KEYS, optional=("year", "source_zh"))
     number = reader.decimal(table, "value", path, minimum=Decimal(0))
     unit = reader.text(table, "unit", path)
     if unit is not None and unit != FACTOR_UNIT:
@@ -94,6 +95,7 @@ def _factor(
         )
         unit = None
     source = reader.text(table, "source", path)
+    source_zh = reader.text(table, "source_zh", path) if "source_zh" in table else ""
     year = reader.whole(table, "year", path, minimum=1990)
     estimate = reader.flag(table, "estimate", path)
     # An estimated default must say so where people read its source.
@@ -102,4 +104,7 @@ def _factor(
         source = None
     if number is None or unit is None or source is None or estimate is None:
         return None
-    return number, source, year, estimate
+    if estimate and source_zh and "估算" not in source_zh:
+        reader.add(key_path(path, "source_zh"), "an estimated factor's source_zh must say '估算'")
+        return None
+    return number, source, year, estimate, source_zh or ""

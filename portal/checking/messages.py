@@ -48,9 +48,11 @@ def not_applicable_message(reason_zh: str, reason_en: str) -> tuple[str, str]:
 
 def held_message(rule_ids: Iterable[str]) -> tuple[str, str]:
     """Text of a threshold not judged because the value itself looks implausible."""
-    ids = ", ".join(rule_ids)
+    # The plausibility rules' ids stay on the finding (rule_id) for the ESG team; the text
+    # people read names the check, not its internal id.
+    del rule_ids
     return (
-        f"暂不判定：申报值超出合理范围，需先人工复核（见规则 {ids}）；复核前不授予低碳标签",
-        f"Not judged yet: the declared value is outside the plausible range and needs a "
-        f"person's review first (see rule {ids}); no label is given until then",
+        "暂不判定：申报值超出合理范围，需先人工复核（见合理范围检查）；复核前不授予低碳标签",
+        "Not judged yet: the declared value is outside the plausible range and needs a "
+        "person's review first (see the plausibility check); no label is given until then",
     )

@@ -141,16 +141,19 @@ def _tiers(table: Mapping[str, object], reader: TomlReader, path: str) -> tuple[
     tiers: list[Tier] = []
     for index, raw in enumerate(tables):
         where = item_path(here, index)
-        reader.keys(raw, where, required=TIER_KEYS)
+        reader.keys(raw, where, required=TIER_KEYS, optional=("source_zh",))
         code = reader.code(raw, "code", where)
         comparison = reader.choice(raw, "comparison", where, [c.value for c in Comparison])
         name_zh = reader.text(raw, "name_zh", where)
         name_en = reader.text(raw, "name_en", where)
         source = reader.text(raw, "source", where)
+        source_zh = reader.text(raw, "source_zh", where) if "source_zh" in raw else ""
         if code is not None and code in [tier.code for tier in tiers]:
             reader.add(key_path(where, "code"), f"tier '{code}' is defined twice")
         elif code and comparison and name_zh and name_en and source:
-            tiers.append(Tier(code, Comparison(comparison), name_zh, name_en, source))
+            tiers.append(
+                Tier(code, Comparison(comparison), name_zh, name_en, source, source_zh or "")
+            )
     return tuple(tiers)
 
 

@@ -80,6 +80,13 @@ class Material:
     default_factor_source: str
     default_factor_year: int | None
     default_factor_estimate: bool
+    default_factor_source_zh: str = ""  # blank: the source is cited as written
+
+    def factor_source(self, language: str) -> str:
+        """Where the default factor comes from, in `language` ("zh" or "en")."""
+        if language == "zh" and self.default_factor_source_zh:
+            return self.default_factor_source_zh
+        return self.default_factor_source
 
     def name(self, language: str) -> str:
         """The material's name in `language` ("zh" or "en")."""
@@ -136,6 +143,11 @@ class Tier:
     name_zh: str
     name_en: str
     source: str
+    source_zh: str = ""  # blank: the source is cited as written
+
+    def source_in(self, language: str) -> str:
+        """Where the tier comes from, in `language` ("zh" or "en")."""
+        return self.source_zh if language == "zh" and self.source_zh else self.source
 
     def admits(self, value: Decimal, threshold: Decimal) -> bool:
         """Whether `value` earns this tier at `threshold`."""

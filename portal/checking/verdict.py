@@ -33,6 +33,22 @@ class Finding:
     message_en: str
     period_from: date | None
     period_to: date | None
+    observed_zh: str = ""  # blank in verdicts stored before both languages were kept
+    expected_zh: str = ""
+
+    @property
+    def observed_text(self) -> str:
+        """What was observed, in the request's language."""
+        from portal.i18n import pick
+
+        return pick(self.observed_zh or self.observed, self.observed)
+
+    @property
+    def expected_text(self) -> str:
+        """What the rule expects, in the request's language."""
+        from portal.i18n import pick
+
+        return pick(self.expected_zh or self.expected, self.expected)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -56,6 +72,8 @@ class Finding:
             message_en=data["message_en"],
             period_from=_day(data["period_from"]),
             period_to=_day(data["period_to"]),
+            observed_zh=data.get("observed_zh", ""),
+            expected_zh=data.get("expected_zh", ""),
         )
 
 
@@ -70,6 +88,14 @@ class Label:
     observed: str
     threshold: str
     source: str
+    source_zh: str = ""  # blank in labels stored before sources had a Chinese citation
+
+    @property
+    def source_text(self) -> str:
+        """Where the tier comes from, in the request's language."""
+        from portal.i18n import pick
+
+        return pick(self.source_zh or self.source, self.source)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form."""
@@ -78,7 +104,7 @@ class Label:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Label:
         """Rebuild from `to_dict()` output."""
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data.get(name, "") for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -67,20 +67,20 @@ def test_the_rules_page_shows_an_old_revision_after_rules_changed(
 
     sign_in(client, "esg@example.com")
     now = client.get("/rules?on=2026-06-01&material=al_primary_ingot")
-    assert "max_pcf = 14.0 tCO2e/t" in primary_limit_row(now.text)
+    assert "maximum = 14.0 tCO2e/t" in primary_limit_row(now.text)
     assert 'id="old-revision"' not in now.text
 
     old = client.get(f"/rules?revision={revision_a}&on=2026-06-01&material=al_primary_ingot")
     assert old.status_code == 200
     # As it was: 15.1 from 2026-01-01, under the banner naming both revisions.
-    assert "max_pcf = 15.1 tCO2e/t" in primary_limit_row(old.text)
+    assert "maximum = 15.1 tCO2e/t" in primary_limit_row(old.text)
     assert "2026-01-01" in primary_limit_row(old.text)
     banner = old.text.split('id="old-revision"')[1].split("</p>")[0]
     assert revision_a[:12] in banner and revision_b[:12] in banner
     assert 'id="file-thresholds-carbon.toml"' in old.text
     assert f'name="revision" value="{revision_a}"' in old.text  # the date form stays on it
     # The first 12 digits, as every page shows them, find it too.
-    assert "max_pcf = 15.1 tCO2e/t" in primary_limit_row(
+    assert "maximum = 15.1 tCO2e/t" in primary_limit_row(
         client.get(f"/rules?revision={revision_a[:12]}&on=2026-06-01").text
     )
     in_chinese = client.get(f"/rules?revision={revision_a}", headers={"Accept-Language": "zh"})
