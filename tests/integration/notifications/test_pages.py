@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from declarations_helpers import World, create, form, signed_in, submit, submitted_id
+from declarations_helpers import World, form, signed_in, submit, submitted_id
 from fastapi.testclient import TestClient
 from helpers import csrf_from
 from smtp_inbox import MailServer
@@ -23,7 +23,11 @@ def _post(client: TestClient, page: str, action: str, data: dict[str, object]): 
 
 
 def test_reviewer_is_told_decides_and_the_supplier_hears_with_the_comment(
-    client: TestClient, session: Session, world: World, engine, smtp: tuple[MailServer, int]  # type: ignore[no-untyped-def]
+    client: TestClient,
+    session: Session,
+    world: World,
+    engine,
+    smtp: tuple[MailServer, int],  # type: ignore[no-untyped-def]
 ) -> None:
     server, _port = smtp
     signed_in(client, world.acme_user)
@@ -65,6 +69,7 @@ def test_the_supplier_chooses_english_for_its_emails(
     client: TestClient, session: Session, world: World
 ) -> None:
     signed_in(client, world.acme_user)
+    assert 'id="notification-language-form"' in client.get("/account").text
     response = _post(client, "/notifications", "/account/notification-language", {"language": "xx"})
     assert response.status_code == 422
     response = _post(client, "/notifications", "/account/notification-language", {"language": "en"})
@@ -77,7 +82,11 @@ def test_the_supplier_chooses_english_for_its_emails(
 
 
 def test_esg_asks_suppliers_sees_progress_and_reminds_once(
-    client: TestClient, session: Session, world: World, engine, smtp: tuple[MailServer, int]  # type: ignore[no-untyped-def]
+    client: TestClient,
+    session: Session,
+    world: World,
+    engine,
+    smtp: tuple[MailServer, int],  # type: ignore[no-untyped-def]
 ) -> None:
     server, _port = smtp
     due = (plant_today() + timedelta(days=20)).isoformat()
