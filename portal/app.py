@@ -336,6 +336,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.declarations.api import router as declarations_api
     from portal.declarations.routes import router as declarations_router
     from portal.energy.api import router as energy_api
+    from portal.energy.import_routes import router as energy_import_router
     from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
     from portal.notifications.routes import router as notifications_router
@@ -376,6 +377,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         procurement_router,
         tracking_router,
         energy_router,
+        energy_import_router,
         pact_pages,
         auditlog_router,
         notifications_router,

@@ -187,3 +187,51 @@ def simulate(
             break
         time.sleep(every)
     typer.echo(f"published {rounds} round(s) for {len(state)} meters")
+
+
+@energy_app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="An EMS export: CSV or XLSX, one reading a line.")],
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Only show what the file would store.")
+    ] = False,
+) -> None:
+    """Import an EMS export: preview every line, then store all of it or nothing (exit 1 and
+    each refused line with its line number when any is refused). Audited; idempotent."""
+    from portal.audit import Actor
+    from portal.energy import imports
+    from portal.errors import Conflict, InvalidInput
+
+    if not file.is_file():
+        typer.echo(f"{file}: no such file", err=True)
+        raise typer.Exit(2)
+    actor = Actor(label=CLI_ACTOR_LABEL)
+    with _session() as db:
+        try:
+            record = imports.upload(
+                db, actor=actor, user_id=None, filename=file.name, data=file.read_bytes()
+            )
+            db.commit()
+        except InvalidInput as error:
+            typer.echo(f"{file}: {error.message}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(
+            f"{file}: {record.line_count} line(s): {record.new_count} new, "
+            f"{record.unchanged_count} already stored, {record.flagged_count} flagged, "
+            f"{record.error_count} refused (import #{record.id})"
+        )
+        if record.error_count:
+            for error in imports.errors_of(record):
+                typer.echo(f"  line {error['row']} {error['field']}: {error['message']}", err=True)
+            typer.echo("nothing stored: correct the lines and import the file again", err=True)
+            raise typer.Exit(1)
+        if preview:
+            typer.echo("preview only; nothing stored")
+            return
+        try:
+            record = imports.confirm(db, actor=actor, import_id=record.id or 0)
+            db.commit()
+        except Conflict as error:
+            typer.echo(f"{file}: {error.message}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"stored {record.new_count} reading(s) ({record.unchanged_count} already there)")

@@ -104,6 +104,11 @@ EXPECTED: dict[str, str] = {
     "energy_review_csv":          "303 403 403 200 200",
     "energy_review_note":         "303 403 403 422 403",
     "api_energy_readings":        "401 403 403 422 422",
+    "energy_imports":             "303 403 403 200 200",
+    "energy_import_template":     "303 403 403 200 200",
+    "energy_upload_import":       "303 403 403 422 422",
+    "energy_import_preview":      "303 403 403 404 404",
+    "energy_confirm_import":      "303 403 403 404 404",
     # tracking: the esg team
     "tracking_dashboard":         "303 403 403 200 403",
     "tracking_inputs":            "303 403 403 200 403",
