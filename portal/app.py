@@ -339,6 +339,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from portal.energy.import_routes import router as energy_import_router
     from portal.energy.routes import router as energy_router
     from portal.home.routes import router as home_router
+    from portal.logistics.api import router as logistics_api
+    from portal.logistics.routes import router as logistics_router
     from portal.notifications.routes import router as notifications_router
     from portal.pact.host import router as pact_host
     from portal.pact.pages import router as pact_pages
@@ -376,6 +378,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declarations_router,
         procurement_router,
         tracking_router,
+        logistics_router,
         energy_router,
         energy_import_router,
         pact_pages,
@@ -389,6 +392,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declarations_api,
         procurement_api,
         tracking_api,
+        logistics_api,
         energy_api,
     ]
     # Deny by default: building the table refuses a route without a role requirement. The

@@ -200,7 +200,8 @@ def _read(name: str, reader: Callable[[str], T], text: str) -> T:
         raise _bad(name, _value_message(bad.code)) from None
 
 
-def _amount(name: str, text: str, *, limit: Decimal, allow_zero: bool = False) -> Decimal:
+def amount(name: str, text: str, *, limit: Decimal, allow_zero: bool = False) -> Decimal:
+    """A non-negative number up to LIMIT (zero only if ALLOW_ZERO); InvalidInput naming NAME."""
     number = _read(name, values.number, text)
     if number < 0 or (number == 0 and not allow_zero):
         raise _bad(name, _value_message("not_positive"))
@@ -308,7 +309,7 @@ def _plan_leg(
         )
     basis = "typed"
     if (leg.distance_km or "").strip():
-        km = _amount(f"{here}.distance_km", leg.distance_km, limit=MAX_KM)
+        km = amount(f"{here}.distance_km", leg.distance_km, limit=MAX_KM)
     else:
         found = _site_distance(site, rules.modes[mode].is_rail) if leg_count == 1 else None
         if found is None:
@@ -322,7 +323,7 @@ def _plan_leg(
         km, basis = found
     carrier: Decimal | None = None
     if (leg.carrier_co2e_t or "").strip():
-        carrier = _amount(
+        carrier = amount(
             f"{here}.carrier_co2e_t", leg.carrier_co2e_t, limit=Decimal(100000), allow_zero=True
         )
     factor = intensity_of(mode, year)
@@ -357,7 +358,7 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
             _("“%(value)s” is not a packaging material; use one of: %(materials)s.")
             % {"value": material, "materials": ", ".join(PACKAGING_MATERIALS)},
         )
-    mass = _amount(f"{here}.mass_kg", item.mass_kg, limit=Decimal(1000000))
+    mass = amount(f"{here}.mass_kg", item.mass_kg, limit=Decimal(1000000))
     basis = (item.recyclable_basis or "").strip()
     recyclable = _flag(f"{here}.recyclable", item.recyclable)
     if basis not in ("", "iso18604", "supplier"):
@@ -369,7 +370,7 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
         )
     content = Decimal(0)
     if (item.recycled_content_pct or "").strip():
-        content = _amount(
+        content = amount(
             f"{here}.recycled_content_pct",
             item.recycled_content_pct,
             limit=Decimal(100),
@@ -377,7 +378,7 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
         ) / Decimal(100)
     trips: int | None = None
     if (item.trips or "").strip():
-        trips = int(_amount(f"{here}.trips", item.trips, limit=Decimal(100000)))
+        trips = int(amount(f"{here}.trips", item.trips, limit=Decimal(100000)))
     return PackagingPlan(
         material,
         mass,

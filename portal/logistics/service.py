@@ -23,6 +23,8 @@ from portal.logistics.core import (
     INBOUND,
     Estimate,
     Finding,
+    Intensity,
+    LegFigure,
     LegIn,
     leg_figure,
     packaging_findings,
@@ -30,6 +32,8 @@ from portal.logistics.core import (
 )
 from portal.logistics.factors import LogisticsRules
 from portal.logistics.inputs import (
+    LegPlan,
+    PackagingPlan,
     PurchaseRef,
     ShipmentDraft,
     ShipmentPlan,
@@ -345,6 +349,53 @@ def estimate(db: Session, *, supplier_id: int, quantity_t: Decimal, on: date) ->
         no_rail_noted_on=no_rail_noted_on(db, supplier_id),
     )
     return Estimate(mode.code, km, quantity_t, factor.kg_per_tkm, figure.emissions_t, place, found)
+
+
+def stored_plan(
+    shipment: Shipment, legs: Sequence[ShipmentLeg], items: Sequence[PackagingItem]
+) -> ShipmentPlan:
+    """A recorded shipment as a plan again (its figures as stored), for the policy's findings."""
+    purchase = (
+        PurchaseRef(
+            shipment.purchase_id, shipment.supplier_id or 0, shipment.product_line, shipment.tonnes
+        )
+        if shipment.purchase_id
+        else None
+    )
+    return ShipmentPlan(
+        shipment.direction,
+        shipment.reference,
+        purchase,
+        shipment.customer,
+        shipment.product_line,
+        shipment.shipped_on,
+        shipment.tonnes,
+        tuple(
+            LegPlan(
+                leg.seq,
+                leg.mode,
+                leg.distance_km,
+                leg.distance_basis,
+                leg.tonnes,
+                Intensity(leg.intensity_kg_per_tkm, leg.factor_source, True),
+                leg.carrier_reported_t,
+                LegFigure(leg.tkm, leg.emissions_t, leg.emissions_t, leg.basis),
+            )
+            for leg in legs
+        ),
+        tuple(
+            PackagingPlan(
+                item.packaging,
+                item.mass_kg,
+                item.reusable,
+                item.trips,
+                item.recyclable,
+                item.recyclable_basis,
+                item.recycled_content,
+            )
+            for item in items
+        ),
+    )
 
 
 def get_shipment(db: Session, shipment_id: int) -> Shipment:

@@ -157,6 +157,21 @@ EXPECTED: dict[str, str] = {
     "create_data_request":        "303 403 403 422 403",
     "data_request":               "303 403 403 404 403",
     "remind_data_request":        "303 403 403 422 403",
+    # logistics: buyers and the esg team record deliveries; suppliers state dispatch sites
+    "purchase_shipments":         "303 403 200 200 403",
+    "record_purchase_shipment":   "303 403 422 422 403",
+    "shipment":                   "303 403 404 404 403",
+    "outbound":                   "303 403 200 200 403",
+    "record_outbound":            "303 403 422 422 403",
+    "dispatch_sites":             "303 200 200 200 200",
+    "save_dispatch_site":         "303 422 422 422 422",
+    "logistics_import_form":      "303 403 200 200 403",
+    "logistics_import_template":  "303 403 200 200 403",
+    "upload_logistics_import":    "303 403 422 422 403",
+    "logistics_import":           "303 403 404 404 403",
+    "confirm_logistics_import":   "303 403 404 404 403",
+    "api_record_shipment":        "401 403 422 422 403",
+    "api_shipment":               "401 403 404 404 403",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 
@@ -215,6 +230,7 @@ def site(client: TestClient, session: Session, world: World) -> Site:
             "footprint_id": "00000000-0000-0000-0000-000000000000",
             "notification_id": "999999",
             "request_id": "999999",
+            "shipment_id": "999999",
         }
     )
 

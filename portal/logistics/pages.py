@@ -1,0 +1,101 @@
+"""What the logistics pages show (context builders; the queries are plain and small)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal.logistics import imports, service
+from portal.logistics.core import OUTBOUND
+from portal.logistics.importfile import COLUMNS
+from portal.logistics.models import LogisticsImport, Shipment
+from portal.logistics.rules import logistics_rules
+from portal.procurement.models import Purchase
+from portal.suppliers.models import Supplier
+
+RECENT = 50
+
+
+def _shipment_rows(db: Session, shipments: list[Shipment]) -> list[dict[str, Any]]:
+    return [{"shipment": s, "legs": service.legs_of(db, s.id or 0)} for s in shipments]
+
+
+def purchase_page(db: Session, purchase: Purchase) -> dict[str, Any]:
+    """A purchase, its supplier and dispatch sites, and its deliveries."""
+    shipments = list(service.shipments_of_purchase(db, purchase.id or 0))
+    return {
+        "purchase": purchase,
+        "supplier": service.supplier_of(db, purchase.supplier_id),
+        "sites": service.dispatch_sites(db, purchase.supplier_id),
+        "rows": _shipment_rows(db, shipments),
+        "rules": logistics_rules(),
+    }
+
+
+def shipment_page(db: Session, shipment_id: int) -> dict[str, Any]:
+    """A shipment's legs with factors and sources, packaging and the policy's findings."""
+    shipment = service.get_shipment(db, shipment_id)
+    legs = service.legs_of(db, shipment_id)
+    packaging = service.packaging_of(db, shipment_id)
+    rules = logistics_rules()
+    site = service.site_ref(db, shipment.supplier_id, rules)
+    plan = service.stored_plan(shipment, legs, packaging)
+    findings = service.findings_for(
+        plan, rules, site, service.no_rail_noted_on(db, shipment.supplier_id)
+    )
+    return {
+        "shipment": shipment,
+        "legs": legs,
+        "packaging": packaging,
+        "findings": findings,
+        "purchase": db.get(Purchase, shipment.purchase_id) if shipment.purchase_id else None,
+        "supplier": service.supplier_of(db, shipment.supplier_id),
+        "rules": rules,
+    }
+
+
+def outbound_page(db: Session) -> dict[str, Any]:
+    """The latest outbound deliveries."""
+    shipments = list(
+        db.exec(
+            select(Shipment)
+            .where(Shipment.direction == OUTBOUND)
+            .order_by(col(Shipment.id).desc())
+            .limit(RECENT)
+        ).all()
+    )
+    return {"rows": _shipment_rows(db, shipments), "rules": logistics_rules()}
+
+
+def sites_page(db: Session, supplier: Supplier | None) -> dict[str, Any]:
+    """A supplier's dispatch sites, with the places and modes to choose from."""
+    rules = logistics_rules()
+    suppliers = (
+        db.exec(select(Supplier).where(col(Supplier.is_own_plant).is_(False))).all()
+        if supplier is None
+        else []
+    )
+    return {
+        "supplier": supplier,
+        "suppliers": suppliers,
+        "sites": service.dispatch_sites(db, supplier.id) if supplier and supplier.id else [],
+        "rules": rules,
+        "places": list(rules.places.values()),
+        "modes": list(rules.modes.values()),
+    }
+
+
+def import_page(db: Session, import_id: int | None) -> dict[str, Any]:
+    """The upload form, or a file's preview."""
+    found: LogisticsImport | None = imports.get_import(db, import_id) if import_id else None
+    outcomes = list(found.problems or []) if found else []
+    return {
+        "found": found,
+        "outcomes": outcomes[:2000],
+        "refused": [o for o in outcomes if o.get("status") == imports.INVALID],
+        "new_count": sum(1 for o in outcomes if o.get("status") == imports.NEW),
+        "recorded_count": sum(1 for o in outcomes if o.get("status") == imports.RECORDED),
+        "columns": list(COLUMNS),
+        "errors": {},
+    }
