@@ -47,8 +47,12 @@ def cross_check(
     were chosen is compared by its labelled figures.
     """
     kind = AttachmentKind(document_kind)
-    if not has_text_layer:
+    if not has_text_layer and not candidates and footprint is None:
         return [_no_text_layer()]
+    # Names, numbers and dates read by OCR may have a misread character: they are shown to
+    # the reviewer (the footprint read by OCR always sends the declaration to one), not
+    # held against the form.
+    found = [field for field in found if field.source != "ocr"]
     if candidates or footprint is not None:
         mismatches = chosen_footprint(facts, footprint, candidates)
     elif garbled_pages and kind is AttachmentKind.DECLARATION:

@@ -52,10 +52,13 @@ def pypdf_limits(limits: ReadingLimits) -> dict[str, Any]:
 
 def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
     """Read a PDF's text and find its fields, or raise PdfRefused."""
+    started = time.monotonic()
     screen(data, limits)
     with apply_configuration(**pypdf_limits(limits)), _pypdf_warnings() as warnings:
         try:
-            pages, layouts, garbled_pages, ocr_pages = _extract_pages(data, limits, warnings)
+            pages, layouts, garbled_pages, ocr_pages = _extract_pages(
+                data, limits, warnings, started
+            )
         except PdfRefused:
             raise
         except LimitReachedError as error:
@@ -66,6 +69,7 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
             ) from error
         except Exception as error:  # pypdf raises many types on malformed input
             raise PdfRefused(RefusalCode.BROKEN, detail=repr(error)) from error
+    pages, layouts, garbled_pages, ocr_pages = extracted
     text_chars = sum(
         len("".join(text.split()))
         for number, text in enumerate(pages, start=1)
@@ -89,7 +93,7 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
 
 
 def _extract_pages(
-    data: bytes, limits: ReadingLimits, warnings: list[str]
+    data: bytes, limits: ReadingLimits, warnings: list[str], started: float
 ) -> tuple[list[str], list[PageLayout], list[int], list[int]]:
     """Each page's text and positioned text, the pages whose text layer is garbage, and the
     pages read by OCR (those with no readable text, up to the limits' OCR pages and time).
@@ -123,7 +127,9 @@ def _extract_pages(
         texts.append(text)
         layouts.append(page_layout(number, runs.runs))
     _refuse_fatal(warnings)
-    ocr_pages = _ocr(unreadable, texts, layouts, limits)
+    # OCR ends within the reading's time limit, leaving a fifth of it to find the fields.
+    deadline = started + min(limits.ocr_seconds, 0.8 * limits.timeout_s)
+    ocr_pages = _ocr(unreadable, texts, layouts, limits, deadline)
     return texts, layouts, garbled_pages, ocr_pages
 
 
@@ -132,10 +138,10 @@ def _ocr(
     texts: list[str],
     layouts: list[PageLayout],
     limits: ReadingLimits,
+    deadline: float,
 ) -> list[int]:
     """Read the first unreadable pages by OCR, in place; the numbers of those that gave text."""
     budget = OcrBudget(max_pages=limits.ocr_pages, total_s=limits.ocr_seconds)
-    deadline = time.monotonic() + budget.total_s
     read = []
     for number, page in unreadable[: budget.max_pages]:
         try:

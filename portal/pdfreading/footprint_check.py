@@ -74,7 +74,9 @@ def chosen_footprint(
     pdf_text = f"{chosen.printed} {chosen.unit}"
     agrees = _candidate_agrees(form_t, form_quantum, chosen)
     unsure = chosen.confidence < CONFIDENT
-    if chosen.source == "ocr":
+    # Only a reviewer's pick has full confidence (the reader gives at most 0.95): a person
+    # has then confirmed the figure OCR read.
+    if chosen.source == "ocr" and chosen.confidence < 1.0:
         return [
             Mismatch(
                 field="pcf",

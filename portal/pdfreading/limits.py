@@ -22,7 +22,7 @@ class ReadingLimits:
     max_stream_bytes: int = 16 * MIB  # decompressed size of any one stream
     max_text_chars: int = 2_000_000  # extracted text over all pages
     ocr_pages: int = 3  # pages without a readable text layer read by OCR, at most
-    ocr_seconds: float = 7.0  # OCR time for one document, at most (within timeout_s)
+    ocr_seconds: float = 8.0  # OCR time for one document, at most (within timeout_s)
 
     def __post_init__(self) -> None:
         for name in (
