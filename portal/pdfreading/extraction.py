@@ -69,7 +69,6 @@ def read_pdf(data: bytes, limits: ReadingLimits) -> PdfReading:
             ) from error
         except Exception as error:  # pypdf raises many types on malformed input
             raise PdfRefused(RefusalCode.BROKEN, detail=repr(error)) from error
-    pages, layouts, garbled_pages, ocr_pages = extracted
     text_chars = sum(
         len("".join(text.split()))
         for number, text in enumerate(pages, start=1)
