@@ -7,7 +7,7 @@ export PORTAL_DATABASE_URL ?= sqlite:///$(CURDIR)/var/portal.db
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint e2e bench setup migrate demo serve i18n-extract i18n-update clean
+.PHONY: run test lint e2e bench setup system-packages migrate demo serve i18n-extract i18n-update clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Debian packages: tesseract with its Chinese model reads scanned declarations (OCR); the CJK
+# font draws the test corpus's scans. Installed when missing and we are root (CI, fresh machines).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei
+system-packages:
+	@if ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim \
+	    || ! test -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(APT_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "warning: scans are not read until $(APT_PACKAGES) are installed (apt-get, as root)" >&2; \
+	  fi; \
+	fi
+
+setup: $(STAMP) system-packages
 
 migrate: setup
 	mkdir -p var
