@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal.db import read_mostly_engine
+from portal.db import READ_ONLY_OPTION, get_engine
 from portal.logistics import service
 from portal.logistics.core import Estimate
 from portal.logistics.rules import logistics_rules
@@ -22,7 +22,7 @@ def transport_for(check: Any) -> dict[str, Any] | None:
     supplier_id = getattr(check, "supplier_id", None)
     if supplier_id is None:
         return None
-    with Session(read_mostly_engine()) as db:
+    with Session(get_engine().execution_options(**{READ_ONLY_OPTION: True})) as db:
         found: Estimate | None = service.estimate(
             db, supplier_id=supplier_id, quantity_t=check.quantity_t, on=check.check_date
         )
