@@ -15,6 +15,7 @@ from portal.clock import PLANT_TIME
 from portal.db import DbSession
 from portal.errors import InvalidInput
 from portal.i18n import _
+from portal.listing import ListQuery, Page
 from portal.security import Principal, require_roles
 from portal.web import is_htmx, render
 
@@ -68,7 +69,8 @@ def audit_trail(
     filters = _filters(entity_type, entity_id, actor, action, date_from, date_to)
     if not page.isdigit() or int(page) < 1:
         raise InvalidInput(_("Enter a page number (1, 2, …)."), field="page")
-    found = service.entries(db, filters=filters, page=int(page))
+    query = ListQuery.read(request, sorts=service.SORTS, default="-id", per_page=service.PAGE_SIZE)
+    found = service.entries(db, filters=filters, page=query.page, query=query)
     types, actions = service.choices(db)
     role = principal.role.value
     return render(
@@ -82,6 +84,7 @@ def audit_trail(
             "entity_types": types,
             "actions": actions,
             "query": urlencode(filters.query()),
+            "list_page": Page(found.rows, found.total, query),
             "verified": service.recent_verification(db),
             "plant_time": PLANT_TIME,
         },

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from portal.audit import AuditEvent, AuditHead, ChainReport, verify_chain
 from portal.clock import PLANT_TIME
 from portal.db import utcnow
+from portal.listing import ListQuery, page_select
 
 PAGE_SIZE = 50
 # Verifying recomputes every entry's hash (about 55 ms per 1,000 entries, bench/
@@ -92,9 +93,30 @@ def _conditions(filters: Filters) -> list[Any]:
     return conditions
 
 
-def entries(db: Session, *, filters: Filters, page: int) -> Entries:
-    """The matching entries of PAGE (from 1), newest first."""
+# What the trail's free-text search looks in, and the columns it sorts by.
+SEARCHED = (
+    col(AuditEvent.actor),
+    col(AuditEvent.action),
+    col(AuditEvent.entity_type),
+    col(AuditEvent.entity_id),
+)
+SORTS = {
+    "id": (col(AuditEvent.id),),
+    "actor": (col(AuditEvent.actor),),
+    "action": (col(AuditEvent.action),),
+    "entity": (col(AuditEvent.entity_type), col(AuditEvent.entity_id)),
+}
+
+
+def entries(db: Session, *, filters: Filters, page: int, query: ListQuery | None = None) -> Entries:
+    """The matching entries of PAGE (from 1), newest first (or as QUERY searches and sorts)."""
     conditions = _conditions(filters)
+    if query is not None:
+        statement = select(AuditEvent).where(*conditions)
+        found = page_select(
+            db, statement, query, search=SEARCHED, sorts=SORTS, tiebreak=(col(AuditEvent.id),)
+        )
+        return Entries(rows=list(found.rows), total=found.total, page=query.page, pages=found.pages)
     total = db.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)

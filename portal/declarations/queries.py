@@ -14,6 +14,7 @@ from portal.clock import plant_today
 from portal.declarations.forms import FILE_FIELDS
 from portal.declarations.models import Declaration, DeclarationStatus, EvidenceFile
 from portal.errors import NotFound
+from portal.listing import ListQuery, material_names, page_select
 from portal.suppliers.models import Supplier
 
 MAX_ID = 2**31 - 1
@@ -112,6 +113,26 @@ def version_chain(db: Session, declaration: Declaration) -> list[Declaration]:
     return chain
 
 
+# What the declarations list searches (supplier names zh/en, code, product) and sorts by.
+LIST_SEARCH = (
+    col(Supplier.code),
+    col(Supplier.name_zh),
+    col(Supplier.name_en),
+    col(Declaration.product_name),
+)
+LIST_SORTS = {
+    "supplier": (col(Supplier.code),),
+    "material": (col(Declaration.material_code),),
+    "product": (col(Declaration.product_name),),
+    "version": (col(Declaration.version),),
+    "pcf": (col(Declaration.pcf_t_per_t),),
+    "status": (col(Declaration.status),),
+    "verdict": (col(Declaration.verdict),),
+    "valid_until": (col(Declaration.valid_until),),
+    "submitted": (col(Declaration.submitted_at),),
+}
+
+
 @dataclass(frozen=True)
 class Listing:
     """One page of declarations with their suppliers, and how many match in all."""
@@ -132,8 +153,12 @@ def list_declarations(
     today: date | None = None,
     limit: int = 50,
     offset: int = 0,
+    query: ListQuery | None = None,
 ) -> Listing:
-    """Declarations SCOPE may see, newest first, filtered; EXPIRY is one of EXPIRY_FILTERS."""
+    """Declarations SCOPE may see, newest first, filtered; EXPIRY is one of EXPIRY_FILTERS.
+
+    With QUERY (a list page's search, sort and page) it is searched and sorted as asked.
+    """
     today = today or plant_today()
     statement = select(Declaration, Supplier).join(
         Supplier, col(Declaration.supplier_id) == Supplier.id
@@ -156,6 +181,17 @@ def list_declarations(
             col(Declaration.valid_until) >= today,
             col(Declaration.valid_until) <= today + timedelta(days=EXPIRING_DAYS),
         )
+    if query is not None:
+        page = page_select(
+            db,
+            statement,
+            query,
+            search=LIST_SEARCH,
+            sorts=LIST_SORTS,
+            tiebreak=(col(Declaration.id),),
+            also=(material_names(col(Declaration.material_code)),),
+        )
+        return Listing(rows=[(item, supplier) for item, supplier in page.rows], total=page.total)
     total = db.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = db.exec(
         statement.order_by(col(Declaration.submitted_at).desc(), col(Declaration.id).desc())

@@ -18,9 +18,11 @@ from portal.db import DbSession
 from portal.declarations import corrections, footprint_pick, forms, service
 from portal.declarations.downloads import pdf_response
 from portal.declarations.models import Declaration, DeclarationStatus
+from portal.declarations.queries import LIST_SORTS
 from portal.declarations.service import EXPIRY_FILTERS, DeclarationInvalid, Scope, Upload
 from portal.errors import InvalidInput
 from portal.i18n import _
+from portal.listing import ListQuery, Page, page_items
 from portal.pact.received import received_for
 from portal.pdfreading import FieldName, Mismatch, PdfReading
 from portal.pdfreading.cues import reason_zh
@@ -100,7 +102,8 @@ def declarations(
         "status": status if status in service.status_labels() else "",
         "expiry": expiry if expiry in EXPIRY_FILTERS else "",
     }
-    number = max(1, min(_int(page) or 1, 10_000))
+    query = ListQuery.read(request, sorts=LIST_SORTS, default="-submitted", per_page=PAGE_SIZE)
+    number = query.page
     today = plant_today()
     listing = service.list_declarations(
         db,
@@ -110,8 +113,7 @@ def declarations(
         status=filters["status"] or None,
         expiry=filters["expiry"] or None,
         today=today,
-        limit=PAGE_SIZE,
-        offset=(number - 1) * PAGE_SIZE,
+        query=query,
     )
     followed = service.followed_ids(db, [item.id for item, _supplier in listing.rows])
     return render(
@@ -121,6 +123,7 @@ def declarations(
             **_choices(),
             "reviewer": reviewer,
             "listing": listing,
+            "list_page": Page(listing.rows, listing.total, query),
             "filters": filters,
             "page": number,
             "pages": max(1, -(-listing.total // PAGE_SIZE)),
@@ -470,12 +473,31 @@ def withdraw_declaration(
 
 @router.get("/review", name="review_queue")
 def review_queue(request: Request, db: DbSession, principal: Reviewer) -> Response:
-    """Declarations the rules sent to a person, oldest first."""
+    """Declarations the rules sent to a person, oldest first; searched, sorted, paged."""
+    query = ListQuery.read(request, sorts=QUEUE_SORTS, default="submitted", per_page=PAGE_SIZE)
+    materials = get_ruleset().materials
+
+    def texts(row: tuple[Declaration, Any]) -> tuple[str, ...]:
+        declaration, supplier = row
+        material = materials.get(declaration.material_code)
+        names = (material.name_zh, material.name_en) if material else ()
+        return (supplier.code, supplier.name_zh, supplier.name_en, declaration.product_name, *names)
+
+    page = page_items(service.review_queue(db), query, texts=texts, keys=QUEUE_SORTS)
     return render(
         request,
         "declarations/review_queue.html",
-        {**_choices(), "queue": service.review_queue(db), "today": plant_today()},
+        {**_choices(), "queue": page.rows, "list_page": page, "today": plant_today()},
     )
+
+
+QUEUE_SORTS: dict[str, Any] = {
+    "supplier": lambda row: row[1].code,
+    "material": lambda row: row[0].material_code,
+    "product": lambda row: row[0].product_name,
+    "pcf": lambda row: row[0].pcf_t_per_t,
+    "submitted": lambda row: (row[0].submitted_at, row[0].id),
+}
 
 
 @router.get("/review/{declaration_id}", name="review_declaration")

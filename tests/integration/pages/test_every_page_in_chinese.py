@@ -10,15 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import pytest
 from fastapi.testclient import TestClient
 from page_walk import read_page, route_shape, walk
+from pages_helpers import browse_demo_as
 from sqlalchemy import Column, String, inspect, select
 from sqlmodel import Session, SQLModel
-from sqlmodel import select as select_model
-
-from portal.accounts.models import User
-from portal.security import SESSION_COOKIE, start_session
 
 DEMO_PEOPLE = (
     "admin@demo.portal",
@@ -86,16 +82,6 @@ def _holds_text(column: Column[object]) -> bool:
     return isinstance(kind, String)
 
 
-@pytest.fixture
-def demo_client(client: TestClient, session: Session) -> TestClient:
-    """The test client on a database holding the demo."""
-    from portal.demo import load_demo
-
-    load_demo(session)
-    session.commit()
-    return client
-
-
 def test_every_page_in_chinese_shows_no_english_of_the_portals_own(
     demo_client: TestClient, session: Session
 ) -> None:
@@ -103,12 +89,7 @@ def test_every_page_in_chinese_shows_no_english_of_the_portals_own(
     leftovers: dict[str, set[str]] = {}
     reached: dict[str, int] = {}
     for email in DEMO_PEOPLE:
-        user = session.exec(select_model(User).where(User.email == email)).one()
-        session_id = start_session(session, user)
-        session.commit()
-        demo_client.cookies.clear()
-        demo_client.cookies.set(SESSION_COOKIE, session_id)
-        demo_client.cookies.set("portal_lang", "zh")
+        browse_demo_as(demo_client, session, email, "zh")
 
         def fetch(url: str) -> tuple[int, str, str]:
             answer = demo_client.get(url, follow_redirects=False)
