@@ -17,7 +17,7 @@ from portal.energy.cli import energy_app
 from portal.notifications.cli import notify_command
 from portal.pact.cli import pact_app, tls_app
 from portal.pdfreading.cli import pdf_app
-from portal.tracking.cli import report_command
+from portal.tracking.cli import report_command, tracking_app
 
 app = typer.Typer(
     help="Supplier Carbon Portal: serve, migrate, load demo data, manage users.",
@@ -40,6 +40,7 @@ app.add_typer(energy_app, name="energy")
 app.add_typer(pact_app, name="pact")
 app.add_typer(tls_app, name="tls")
 app.command("report")(report_command)
+app.add_typer(tracking_app, name="tracking")
 app.command("notify")(notify_command)
 
 CLI_ACTOR_LABEL = "command line"

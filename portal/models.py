@@ -35,7 +35,7 @@ from portal.pact.models import (
 )
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
 from portal.suppliers.models import Supplier
-from portal.tracking.models import LineYear
+from portal.tracking.models import LineYear, PurchaseSupplierSum, PurchaseYearSum
 
 __all__ = [
     "Alert",
@@ -65,6 +65,8 @@ __all__ = [
     "Production",
     "Purchase",
     "PurchaseImport",
+    "PurchaseSupplierSum",
+    "PurchaseYearSum",
     "Reading",
     "ReadingIssue",
     "ReviewNote",

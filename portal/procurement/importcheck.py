@@ -20,7 +20,8 @@ from portal.procurement import inputs
 from portal.procurement.decision import Answer, Judge, ProductLine
 from portal.procurement.importfile import ROW
 from portal.procurement.importlines import INVALID, NEW, RECORDED
-from portal.procurement.service import existing_purchases, load_candidates
+from portal.procurement.ledger import existing_purchases
+from portal.procurement.lookup import load_candidates
 from portal.suppliers.models import Supplier
 
 SHOWN = 100  # characters of a value a line's outcome keeps to show (the cell keeps it all)

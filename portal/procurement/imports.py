@@ -31,13 +31,15 @@ from portal.db import REQUEST_SLOTS, utcnow
 from portal.errors import Busy, Conflict, InvalidInput, NotFound
 from portal.i18n import _
 from portal.procurement import importlines, importreader
+from portal.procurement.checks import check_values
 from portal.procurement.decision import Judge
 from portal.procurement.importcheck import assess
 from portal.procurement.importfile import ROW, FileRefused
 from portal.procurement.importlines import INVALID, NEW, RECORDED, Counts
 from portal.procurement.messages import file_problem_text
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport
-from portal.procurement.service import check_values, purchase_values
+from portal.procurement.recording import purchase_values
+from portal.tracking import summaries
 
 __all__ = ["INVALID", "NEW", "RECORDED"]
 
@@ -276,6 +278,7 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
     ]
     try:
         _insert_many(db, Purchase, purchases)
+        summaries.add_purchases(db, col(Purchase.import_id) == purchase_import.id)
     except IntegrityError:  # another import recorded some of these PO lines meanwhile
         raise Conflict(
             _("Some of these PO lines were recorded meanwhile. Upload the file again.")

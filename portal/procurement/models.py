@@ -136,7 +136,7 @@ class Purchase(SQLModel, table=True):
     recycled_t: Decimal = Field(sa_column=_quantity())  # recycled aluminium tonnes
     ruleset_revision: str = Field(max_length=64)
     exception_reason: str | None = Field(default=None, max_length=2000)  # recorded despite a fail
-    import_id: int | None = Field(default=None, foreign_key="purchase_import.id")
+    import_id: int | None = Field(default=None, foreign_key="purchase_import.id", index=True)
     recorded_by_id: int = Field(foreign_key="user_account.id")
     recorded_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)

@@ -50,3 +50,24 @@ def report_command(
     for line in report.lines:
         writer.writerow(csv_row(report.year, line))
     typer.echo(buffer.getvalue(), nl=False)
+
+
+tracking_app = typer.Typer(help="Tracking against the plan: the purchase summaries.")
+
+
+@tracking_app.command("verify")
+def verify_command() -> None:
+    """Recompute every purchase summary from the raw rows; print differences, exit 1 on any."""
+    from sqlmodel import Session
+
+    from portal.db import get_engine
+    from portal.tracking.summaries import verify
+
+    with Session(get_engine()) as db:
+        differences = verify(db)
+    for difference in differences:
+        typer.echo(difference.text())
+    if differences:
+        typer.echo(f"{len(differences)} summary row(s) differ from the purchases", err=True)
+        raise typer.Exit(1)
+    typer.echo("summaries match the purchases")

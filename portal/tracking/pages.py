@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.catalog import get_ruleset, get_targets
 from portal.db import utcnow
 from portal.declarations.models import Declaration, EvidenceFile
+from portal.energy.green import green_share_of_year
 from portal.errors import InvalidInput, NotFound
 from portal.i18n import _, pick
 from portal.procurement.models import BuyerCheck, FactorSource, Purchase
@@ -192,7 +193,12 @@ def _trend_context(db: Session, *, year: int) -> dict[str, Any]:
 
 def dashboard(db: Session, *, year: int | None) -> dict[str, Any]:
     """The dashboard: the chosen year's figures per line and the trend 2023–2030."""
-    return {**_common(), **_trend_context(db, year=year or service.current_year())}
+    chosen = year or service.current_year()
+    return {
+        **_common(),
+        **_trend_context(db, year=chosen),
+        "green": green_share_of_year(db, year=chosen),
+    }
 
 
 def inputs(
@@ -311,4 +317,5 @@ def report(db: Session, *, year: int) -> dict[str, Any]:
         **_declarations_used(db, PurchaseFilter(year=year)),
         "filter": PurchaseFilter(year=year),
         "generated_at": utcnow(),
+        "green": green_share_of_year(db, year=year),
     }

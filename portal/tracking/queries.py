@@ -1,20 +1,23 @@
-"""The SQL behind the figures: aggregates over the purchase ledger, never its rows in Python."""
+"""The SQL behind the figures: the summaries for every figure, the ledger's rows by the page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, tuple_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.procurement.models import Purchase
+from portal.tracking import summaries
 from portal.tracking.figures import Sums
 
 P: Any = Purchase.__table__.c  # type: ignore[attr-defined]
+YS: Any = summaries.YEAR
+SS: Any = summaries.SUPPLIER
 GROUP_KEYS = (
     P.purchase_year,
     P.product_line,
@@ -40,7 +43,7 @@ def sums_statement(first_year: int, last_year: int) -> Any:
 
 
 def purchase_sums(db: Session, *, first_year: int, last_year: int) -> list[Sums]:
-    """The aggregated purchases of the years FIRST_YEAR to LAST_YEAR."""
+    """The purchases of the years FIRST_YEAR to LAST_YEAR, from the yearly summary."""
     return [
         Sums(
             year=row.purchase_year,
@@ -49,11 +52,13 @@ def purchase_sums(db: Session, *, first_year: int, last_year: int) -> list[Sums]
             category=row.material_category,
             factor_source=row.factor_source,
             purchases=int(row.purchases),
-            quantity_t=Decimal(row.quantity_t or 0),
-            emissions_t=Decimal(row.emissions_t or 0),
-            recycled_t=Decimal(row.recycled_t or 0),
+            quantity_t=summaries.tonnes(row.quantity_ut),
+            emissions_t=summaries.tonnes(row.emissions_ut),
+            recycled_t=summaries.tonnes(row.recycled_ut),
         )
-        for row in db.exec(sums_statement(first_year, last_year))
+        for row in db.execute(
+            sa_select(YS).where(YS.c.purchase_year >= first_year, YS.c.purchase_year <= last_year)
+        )
     ]
 
 
@@ -70,7 +75,12 @@ class PurchaseFilter:
 
     def conditions(self) -> list[Any]:
         """The WHERE clauses of this filter."""
-        found: list[Any] = [col(Purchase.purchase_year) == self.year]
+        found: list[Any] = [
+            col(Purchase.purchase_year) == self.year,
+            # The same year as dates: the date index walks it in the pages' order.
+            col(Purchase.purchase_date) >= date(self.year, 1, 1),
+            col(Purchase.purchase_date) <= date(self.year, 12, 31),
+        ]
         if self.line is not None:
             found.append(col(Purchase.product_line) == self.line)
         if self.material_code is not None:
@@ -81,6 +91,20 @@ class PurchaseFilter:
             found.append(col(Purchase.factor_source) == self.factor_source)
         if self.declaration_id is not None:
             found.append(col(Purchase.declaration_id) == self.declaration_id)
+        return found
+
+    def summary_conditions(self) -> list[Any]:
+        """The same filter on the per-supplier summary."""
+        found: list[Any] = [SS.c.purchase_year == self.year]
+        for column, value in (
+            (SS.c.product_line, self.line),
+            (SS.c.material_code, self.material_code),
+            (SS.c.material_category, self.category),
+            (SS.c.factor_source, self.factor_source),
+            (SS.c.declaration_id, self.declaration_id),
+        ):
+            if value is not None:
+                found.append(column == value)
         return found
 
     def query(self) -> dict[str, str]:
@@ -107,29 +131,55 @@ class Totals:
 
 
 def purchase_totals(db: Session, purchase_filter: PurchaseFilter) -> Totals:
-    """Count and sums over the filtered purchases, in one aggregate query."""
-    row = db.exec(
-        select(
-            func.count(),
-            func.sum(P.quantity_t),
-            func.sum(P.emissions_t),
-            func.sum(P.recycled_t),
-        ).where(*purchase_filter.conditions())
+    """Count and sums over the filtered purchases, from the per-supplier summary."""
+    row = db.execute(
+        sa_select(
+            func.sum(SS.c.purchases),
+            func.sum(SS.c.quantity_ut),
+            func.sum(SS.c.emissions_ut),
+            func.sum(SS.c.recycled_ut),
+        ).where(*purchase_filter.summary_conditions())
     ).one()
-    return Totals(int(row[0]), Decimal(row[1] or 0), Decimal(row[2] or 0), Decimal(row[3] or 0))
+    return Totals(
+        int(row[0] or 0),
+        summaries.tonnes(row[1]),
+        summaries.tonnes(row[2]),
+        summaries.tonnes(row[3]),
+    )
+
+
+Cursor = tuple[date, int]  # (purchase_date, id) of a row: where a page starts or ends
 
 
 def purchase_page(
-    db: Session, purchase_filter: PurchaseFilter, *, offset: int, limit: int
-) -> Sequence[Purchase]:
-    """One page of the filtered purchases, oldest first."""
-    return db.exec(
-        select(Purchase)
-        .where(*purchase_filter.conditions())
-        .order_by(col(Purchase.purchase_date), col(Purchase.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    db: Session,
+    purchase_filter: PurchaseFilter,
+    *,
+    limit: int,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> list[Purchase]:
+    """A page of the filtered purchases, oldest first: the first, or those AFTER or BEFORE a row.
+
+    Keyset pagination on (purchase_date, id): each page is an index walk from its cursor, as
+    fast for the last page of a 10 M-line year as for the first.
+    """
+    key = tuple_(col(Purchase.purchase_date), col(Purchase.id))
+    statement = select(Purchase).where(*purchase_filter.conditions())
+    if before is not None:
+        rows = db.exec(
+            statement.where(key < tuple_(literal(before[0]), literal(before[1])))
+            .order_by(col(Purchase.purchase_date).desc(), col(Purchase.id).desc())
+            .limit(limit)
+        ).all()
+        return list(reversed(rows))
+    if after is not None:
+        statement = statement.where(key > tuple_(literal(after[0]), literal(after[1])))
+    return list(
+        db.exec(
+            statement.order_by(col(Purchase.purchase_date), col(Purchase.id)).limit(limit)
+        ).all()
+    )
 
 
 def purchase_rows(db: Session, purchase_filter: PurchaseFilter) -> Any:
@@ -156,33 +206,42 @@ class DeclarationUse:
 
 def declarations_used(db: Session, purchase_filter: PurchaseFilter) -> list[DeclarationUse]:
     """The declarations whose factors the filtered purchases used, most emissions first."""
-    rows = db.exec(
-        select(  # type: ignore[call-overload]
-            P.declaration_id,
-            func.count(),
-            func.sum(P.quantity_t),
-            func.sum(P.emissions_t),
-            func.min(P.purchase_date),
-            func.max(P.purchase_date),
+    rows = db.execute(
+        sa_select(
+            SS.c.declaration_id,
+            func.sum(SS.c.purchases),
+            func.sum(SS.c.quantity_ut),
+            func.sum(SS.c.emissions_ut),
+            func.min(SS.c.first_date),
+            func.max(SS.c.last_date),
         )
-        .where(*purchase_filter.conditions(), P.declaration_id.is_not(None))
-        .group_by(P.declaration_id)
+        .where(*purchase_filter.summary_conditions(), SS.c.declaration_id != 0)
+        .group_by(SS.c.declaration_id)
     ).all()
     found = [
         DeclarationUse(
-            int(row[0]), int(row[1]), Decimal(row[2] or 0), Decimal(row[3] or 0), row[4], row[5]
+            int(row[0]),
+            int(row[1]),
+            summaries.tonnes(row[2]),
+            summaries.tonnes(row[3]),
+            _day(row[4]),
+            _day(row[5]),
         )
         for row in rows
     ]
     return sorted(found, key=lambda use: (-use.emissions_t, use.declaration_id))
 
 
+def _day(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def revisions_used(db: Session, purchase_filter: PurchaseFilter) -> list[tuple[str, int]]:
     """The rule-set revisions the filtered purchases were checked under, with their counts."""
-    rows = db.exec(
-        select(P.ruleset_revision, func.count())
-        .where(*purchase_filter.conditions())
-        .group_by(P.ruleset_revision)
-        .order_by(P.ruleset_revision)
+    rows = db.execute(
+        sa_select(SS.c.ruleset_revision, func.sum(SS.c.purchases))
+        .where(*purchase_filter.summary_conditions())
+        .group_by(SS.c.ruleset_revision)
+        .order_by(SS.c.ruleset_revision)
     ).all()
     return [(str(row[0]), int(row[1])) for row in rows]

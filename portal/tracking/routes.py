@@ -102,9 +102,18 @@ def purchases(
     _esg: EsgOnly,
     purchase_filter: FilterQuery,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    after: Annotated[str, Query(max_length=40)] = "",
+    before: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    """The purchases behind a figure, with their totals."""
-    context = pages.purchases(db, purchase_filter, page=page, page_size=PAGE_SIZE)
+    """The purchases behind a figure, with their totals; a page is found by its neighbour's row."""
+    context = pages.purchases(
+        db,
+        purchase_filter,
+        page=page,
+        page_size=PAGE_SIZE,
+        after=pages.read_cursor(after, "after"),
+        before=pages.read_cursor(before, "before"),
+    )
     return render(request, "tracking/purchases.html", context)
 
 

@@ -6,13 +6,14 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.catalog import get_ruleset
 from portal.declarations.models import Declaration
 from portal.procurement.models import BuyerCheck, Purchase
 from portal.suppliers.models import Supplier
+from portal.tracking import summaries
 
 _po_numbers = itertools.count(1)
 
@@ -79,5 +80,8 @@ def make_purchase(
         **values,
     )
     session.add(purchase)
+    session.flush()
+    # As the portal records a purchase: its summaries in the same transaction.
+    summaries.add_purchases(session, col(Purchase.id) == purchase.id)
     session.commit()
     return purchase
