@@ -16,11 +16,13 @@ from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.i18n import _
 from portal.logistics import imports, pages, service
+from portal.logistics import tracking as logistics_tracking
 from portal.logistics.checkcard import transport_for
 from portal.logistics.core import INBOUND, OUTBOUND, PACKAGING_MATERIALS
 from portal.logistics.inputs import MAX_KM, LegDraft, PackagingDraft, ShipmentDraft, amount
 from portal.logistics.labels import packaging_label
 from portal.logistics.rules import logistics_rules
+from portal.logistics.tracking_routes import router as tracking_router
 from portal.procurement.models import Purchase
 from portal.security import Principal, require_roles
 from portal.suppliers.models import Supplier
@@ -28,7 +30,12 @@ from portal.web import environment, redirect, render
 
 router = APIRouter()
 # The check card (procurement/_answer.html) and these pages call them.
-environment().globals.update(transport_for=transport_for, packaging_label=packaging_label)
+environment().globals.update(
+    transport_for=transport_for,
+    packaging_label=packaging_label,
+    logistics_year=logistics_tracking.year_for_page,
+)
+router.include_router(tracking_router)
 Recorder = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG))]
 SiteEditor = Annotated[
     Principal, Depends(require_roles(Role.SUPPLIER, Role.BUYER, Role.ESG, Role.ADMIN))

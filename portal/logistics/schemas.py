@@ -165,3 +165,72 @@ class ShipmentOut(BaseModel):
                 for f in findings
             ],
         )
+
+
+class TransportSupplierOut(BaseModel):
+    """A supplier's inbound transport in the year."""
+
+    supplier_id: int
+    supplier_code: str
+    tonnes: Decimal
+    tkm: Decimal
+    emissions_t: Decimal
+    tco2e_per_t: Decimal | None
+    rail_share_pct: Decimal | None
+
+
+class LogisticsReport(BaseModel):
+    """Transport (Scope 3 categories 4 and 9) and packaging in the year, reported beside the
+    Scope 3.1 intensity (not inside it), each share against its target."""
+
+    scope3_cat4_t: Decimal
+    scope3_cat4_per_t_product: Decimal | None
+    scope3_cat9_t: Decimal
+    scope3_cat9_per_t_extrusion: Decimal | None
+    inbound_tkm: Decimal
+    outbound_tkm: Decimal
+    rail_share_long_haul_pct: Decimal | None
+    rail_share_target_pct: Decimal | None
+    rail_share_met: bool | None
+    electric_share_outbound_tkm_pct: Decimal | None
+    electric_share_outbound_trips_pct: Decimal | None
+    electric_share_target_pct: Decimal | None
+    electric_share_met: bool | None
+    packaging_kg: Decimal
+    recyclable_or_reusable_packaging_pct: Decimal | None
+    single_use_packaging_kg_per_t: Decimal | None
+    suppliers: list[TransportSupplierOut]
+
+    @classmethod
+    def of(cls, f: Any, codes: dict[int, str]) -> LogisticsReport:
+        """The API's view of a YearLogistics."""
+        return cls(
+            scope3_cat4_t=f.cat4_t,
+            scope3_cat4_per_t_product=f.cat4_per_t,
+            scope3_cat9_t=f.cat9_t,
+            scope3_cat9_per_t_extrusion=f.cat9_per_t,
+            inbound_tkm=f.inbound_tkm,
+            outbound_tkm=f.outbound_tkm,
+            rail_share_long_haul_pct=f.rail_share_pct,
+            rail_share_target_pct=f.rail_target_pct,
+            rail_share_met=f.rail_met,
+            electric_share_outbound_tkm_pct=f.electric_tkm_share_pct,
+            electric_share_outbound_trips_pct=f.electric_trip_share_pct,
+            electric_share_target_pct=f.electric_target_pct,
+            electric_share_met=f.electric_met,
+            packaging_kg=f.packaging_total_kg,
+            recyclable_or_reusable_packaging_pct=f.recyclable_share_pct,
+            single_use_packaging_kg_per_t=f.single_use_kg_per_t,
+            suppliers=[
+                TransportSupplierOut(
+                    supplier_id=s.supplier_id,
+                    supplier_code=codes.get(s.supplier_id, ""),
+                    tonnes=s.tonnes,
+                    tkm=s.tkm,
+                    emissions_t=s.emissions_t,
+                    tco2e_per_t=s.per_tonne,
+                    rail_share_pct=s.rail_share_pct,
+                )
+                for s in f.suppliers
+            ],
+        )

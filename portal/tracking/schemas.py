@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from portal.checking.targets import Targets
+from portal.logistics.schemas import LogisticsReport
 from portal.tracking.figures import LineFigures, MaterialFigures, Missing
 from portal.tracking.service import MAX_TONNES, InputRow, YearFigures, reason_text
 
@@ -78,6 +79,8 @@ class YearReport(BaseModel):
     year: int
     lines: list[LineReport]
     targets_source: TargetsSourceOut
+    # Transport and packaging (Scope 3 categories 4 and 9), beside Scope 3.1, not inside it.
+    logistics: LogisticsReport | None = None
 
 
 def line_report(figures: LineFigures) -> LineReport:

@@ -172,6 +172,9 @@ EXPECTED: dict[str, str] = {
     "confirm_logistics_import":   "303 403 404 404 403",
     "api_record_shipment":        "401 403 422 422 403",
     "api_shipment":               "401 403 404 404 403",
+    "tracking_logistics":         "303 403 403 200 403",
+    "tracking_logistics_shipments": "303 403 403 200 403",
+    "tracking_logistics_csv":     "303 403 403 200 403",
 }  # fmt: skip
 LAST = ("sign_out",)  # ends the session the other requests use
 
