@@ -221,8 +221,8 @@ def import_file(
             f"{record.error_count} refused (import #{record.id})"
         )
         if record.error_count:
-            for error in imports.errors_of(record):
-                typer.echo(f"  line {error['row']} {error['field']}: {error['message']}", err=True)
+            for line in imports.errors_of(record):
+                typer.echo(f"  line {line['row']} {line['field']}: {line['message']}", err=True)
             typer.echo("nothing stored: correct the lines and import the file again", err=True)
             raise typer.Exit(1)
         if preview:

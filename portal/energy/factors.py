@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from portal.checking.problems import Problem, RulesError
 from portal.checking.toml_reader import TomlReader, item_path, key_path
@@ -58,6 +59,15 @@ class AlertRule:
 
 
 @dataclass(frozen=True)
+class GreenTarget:
+    """A point of the green electricity share's target path: SHARE_PCT % in YEAR."""
+
+    year: int
+    share_pct: Decimal
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class EnergyRules:
     """Everything rules/energy.toml says."""
 
@@ -65,6 +75,19 @@ class EnergyRules:
     grid: tuple[GridFactor, ...]
     media: dict[str, Medium]
     alerts: tuple[AlertRule, ...]
+    green_targets: tuple[GreenTarget, ...] = ()
+
+    def green_target_for(self, year: int) -> Decimal | None:
+        """The green share target (%) of YEAR: a listed year's, straight between two listed
+        years, the last one's after it; None before the first."""
+        points = sorted(self.green_targets, key=lambda target: target.year)
+        if not points or year < points[0].year:
+            return None
+        for low, high in pairwise(points):
+            if low.year <= year <= high.year:
+                step = (high.share_pct - low.share_pct) / (high.year - low.year)
+                return (low.share_pct + step * (year - low.year)).quantize(Decimal("0.1"))
+        return points[-1].share_pct
 
     def grid_for(self, year: int) -> tuple[GridFactor | None, bool]:
         """The grid factor in force for YEAR, and whether it is a proxy (an earlier year's)."""
@@ -78,7 +101,9 @@ class EnergyRules:
 def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | None:
     """The energy rules from parsed TOML; problems go to READER."""
     before = reader.count()
-    reader.keys(data, "", required=("scope2", "grid", "media"), optional=("alerts",))
+    reader.keys(
+        data, "", required=("scope2", "grid", "media"), optional=("alerts", "green_share_targets")
+    )
     scope2 = reader.table(data.get("scope2", {}), "scope2") or {}
     reader.keys(scope2, "scope2", required=("counts_against_targets",))
     counts = reader.choice(scope2, "counts_against_targets", "scope2", SCOPE2_METHODS)
@@ -134,9 +159,26 @@ def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | N
                     above if above is not None else Decimal(10),
                 )
             )
+    green = _green_targets(data.get("green_share_targets", []), reader)
     if reader.count() != before or counts is None:
         return None
-    return EnergyRules(counts, tuple(grid), media, tuple(alerts))
+    return EnergyRules(counts, tuple(grid), media, tuple(alerts), green)
+
+
+def _green_targets(value: object, reader: TomlReader) -> tuple[GreenTarget, ...]:
+    """The green share's target path: [[green_share_targets]] with year, share_pct, source."""
+    found: list[GreenTarget] = []
+    for index, table in enumerate(reader.tables(value, "green_share_targets") or []):
+        here = item_path("green_share_targets", index)
+        reader.keys(table, here, required=("year", "share_pct"), optional=("source",))
+        year = reader.whole(table, "year", here, minimum=2000)
+        share = reader.decimal(table, "share_pct", here, minimum=Decimal(0), maximum=Decimal(100))
+        source = reader.text(table, "source", here) if "source" in table else ""
+        if year is not None and any(target.year == year for target in found):
+            reader.add(key_path(here, "year"), f"{year} is listed twice")
+        elif year is not None and share is not None:
+            found.append(GreenTarget(year, share, source or ""))
+    return tuple(sorted(found, key=lambda target: target.year))
 
 
 def _medium(code: str, value: object, reader: TomlReader) -> Medium | None:

@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.catalog import get_targets
-from portal.energy import alerts, carbon, core, rollups
+from portal.energy import alerts, carbon, core, green, rollups
 from portal.energy.emissions import YearEnergy, months_of, year_energy
 from portal.energy.meters import all_meters, line_shares
 from portal.energy.models import Meter, Reading, ReadingIssue
@@ -220,6 +220,7 @@ def analysis(db: Session, *, year: int) -> dict[str, Any]:
         "tables": tables,
         "media": rules.media,
         "green_share": energy.green_share(),
+        "green": green.green_share(energy, rules),
         "issues": db.exec(
             select(ReadingIssue).order_by(col(ReadingIssue.id).desc()).limit(20)
         ).all(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -230,17 +231,54 @@ def _by_id(db: Session, model: Any, ids: set[int]) -> dict[int, Any]:
     return {item.id: item for item in db.exec(select(model).where(col(model.id).in_(ids)))}
 
 
+def cursor_text(purchase: Purchase) -> str:
+    """Where a page starts or ends, as a query value: the purchase's date and id."""
+    return f"{purchase.purchase_date.isoformat()}.{purchase.id}"
+
+
+def read_cursor(value: str, field: str) -> queries.Cursor | None:
+    """A cursor from the query string (blank: none), or InvalidInput naming FIELD."""
+    value = value.strip()
+    if not value:
+        return None
+    day, _dot, number = value.partition(".")
+    try:
+        found = (date.fromisoformat(day), int(number))
+    except ValueError:
+        raise InvalidInput(invalid_choice(), field=field) from None
+    if not 0 < found[1] < 2**31:
+        raise InvalidInput(invalid_choice(), field=field)
+    return found
+
+
 def purchases(
-    db: Session, purchase_filter: PurchaseFilter, *, page: int, page_size: int
+    db: Session,
+    purchase_filter: PurchaseFilter,
+    *,
+    page: int,
+    page_size: int,
+    after: queries.Cursor | None = None,
+    before: queries.Cursor | None = None,
 ) -> dict[str, Any]:
-    """One page of the purchases behind a figure, with the totals of all of them."""
+    """A page of the purchases behind a figure (keyset), with the totals of all of them."""
     totals = queries.purchase_totals(db, purchase_filter)
     pages = max(1, -(-totals.purchases // page_size))
+    rows = queries.purchase_page(db, purchase_filter, limit=page_size, after=after, before=before)
+    if (after is None and before is None) or (before is not None and len(rows) < page_size):
+        # The first page (a page before the first is the first).
+        page = 1
+        if before is not None:
+            rows = queries.purchase_page(db, purchase_filter, limit=page_size)
     page = min(page, pages)
-    rows = queries.purchase_page(
-        db, purchase_filter, offset=(page - 1) * page_size, limit=page_size
-    )
     query = purchase_filter.query()
+
+    def page_link(number: int) -> str:
+        if number < page and rows:
+            return link("/tracking/purchases", **query, page=number, before=cursor_text(rows[0]))
+        if number > page and rows:
+            return link("/tracking/purchases", **query, page=number, after=cursor_text(rows[-1]))
+        return link("/tracking/purchases", **query)
+
     return {
         **_common(),
         "filter": purchase_filter,
@@ -252,7 +290,7 @@ def purchases(
         ),
         "page": page,
         "pages": pages,
-        "page_link": lambda number: link("/tracking/purchases", **query, page=number),
+        "page_link": page_link,
         "export_link": lambda fmt: link(f"/tracking/export/purchases.{fmt}", **query),
         "declarations_here": link("/tracking/declarations", **query),
         "lines": service.lines(),
