@@ -152,6 +152,10 @@ def _hour_weight(shape: str, local: datetime) -> float:
     """Relative use in one plant-local hour (deterministic, so the demo is reproducible)."""
     month = MONTH_WEIGHTS[local.month - 1]
     wobble = 1 + 0.08 * math.sin(local.timetuple().tm_yday * 0.7 + local.hour * 1.3)
+    if shape == "solar":  # daylight 6:00–18:00, stronger in summer
+        daylight = max(0.0, math.sin(math.pi * (local.hour + 0.5 - 6) / 12))
+        season = 0.6 + 0.4 * math.sin(math.pi * (local.timetuple().tm_yday - 80) / 365 * 2 + 1.2)
+        return daylight * max(0.2, season)
     if shape == "press":
         shift = 1.0 if 7 <= local.hour < 23 else 0.25
         day = 0.3 if local.weekday() == 6 else 1.0
@@ -159,19 +163,24 @@ def _hour_weight(shape: str, local: datetime) -> float:
     return month * (0.9 + 0.1 * math.cos(local.hour / 24 * 2 * math.pi)) * wobble
 
 
-def _hours() -> list[int]:
-    start = int(datetime(YEAR, 1, 1, tzinfo=core.PLANT_TZ).timestamp())
-    end = int(datetime(YEAR + 1, 1, 1, tzinfo=core.PLANT_TZ).timestamp())
+def _hours(year: int = YEAR, first: datetime | None = None) -> list[int]:
+    start = int((first or datetime(year, 1, 1, tzinfo=core.PLANT_TZ)).timestamp())
+    end = int(datetime(year + 1, 1, 1, tzinfo=core.PLANT_TZ).timestamp())
     return list(range(start, end + 1, 3600))
 
 
-def register_values(demo: DemoMeter, hours: list[int]) -> list[float]:
-    """The meter's register at each hour: its year total spread by the hourly weights."""
+def register_values(
+    demo: DemoMeter, hours: list[int], *, total: float | None = None, start: float | None = None
+) -> list[float]:
+    """The meter's register at each hour: its year total (or TOTAL) spread by the hourly
+    weights, from START (default: a fresh register; one that wraps once in the year)."""
     weights = [
         _hour_weight(demo.shape, datetime.fromtimestamp(at - 1, core.PLANT_TZ)) for at in hours[1:]
     ]
-    scale = demo.year_total / sum(weights) / demo.multiplier
+    scale = (demo.year_total if total is None else total) / sum(weights) / demo.multiplier
     value = 1000.0 if demo.rollover_at is None else demo.rollover_at - 20_000  # wraps once
+    if start is not None:
+        value = start
     values = [value]
     for weight in weights:
         value += weight * scale
@@ -254,4 +263,6 @@ def load_demo(db: Session) -> list[str]:
                 source="demo production report",
             )
         added.append(f"{YEAR} production {line}")
-    return added
+    from portal.energy.demo_green import load_green_years
+
+    return added + load_green_years(db)
