@@ -14,7 +14,7 @@ from portal import audit
 from portal.audit import Actor
 from portal.catalog import get_targets
 from portal.db import utcnow
-from portal.energy import core
+from portal.energy import core, notify
 from portal.energy.emissions import year_energy
 from portal.energy.models import Alert, Meter
 from portal.energy.readings import READING_TABLE as READINGS
@@ -40,7 +40,17 @@ def _raise(db: Session, rows: list[dict[str, object]]) -> int:
     count = sa_select(func.count()).select_from(ALERT_TABLE)
     before = db.execute(count).scalar_one()
     db.execute(statement, [{"raised_at": now, "comment": "", **row} for row in rows])
-    return int(db.execute(count).scalar_one() - before)  # executemany reports no rowcount
+    new = int(db.execute(count).scalar_one() - before)  # executemany reports no rowcount
+    if new:
+        # The ones inserted now (raised at this instant), mailed to the ESG team once each.
+        keys = {(str(row["rule_code"]), str(row["subject"]), str(row["period"])) for row in rows}
+        raised = [
+            alert
+            for alert in db.exec(select(Alert).where(Alert.raised_at == now)).all()
+            if (alert.rule_code, alert.subject, alert.period) in keys
+        ]
+        notify.alerts_raised(db, raised)
+    return new
 
 
 def _local(at_s: int) -> str:
