@@ -14,6 +14,7 @@ from portal.accounts.models import Invitation, Role, User
 from portal.clock import plant_today
 from portal.db import utcnow
 from portal.declarations.models import Declaration, DeclarationStatus
+from portal.errors import InvalidInput
 from portal.i18n import _, pick
 from portal.notifications.events import material_name
 from portal.procurement.models import BuyerCheck, Purchase
@@ -257,8 +258,12 @@ def off_target(db: Session, principal: Principal, today: date) -> InboxSection:
     from portal.tracking.service import year_figures
 
     names = line_names()
-    items = []
-    for line in year_figures(db, year=today.year).lines:
+    items: list[InboxItem] = []
+    try:
+        lines = year_figures(db, year=today.year).lines
+    except InvalidInput:  # a year the portal does not track: nothing to compare
+        lines = []
+    for line in lines:
         name = names.get(line.line, line.line)
         link = f"/tracking?year={today.year}"
         if line.scope3_on_track is False:
