@@ -20,7 +20,7 @@ from portal.pdfreading.fields import find_fields
 from portal.pdfreading.found import PdfReading
 from portal.pdfreading.layout import CodeCollector, PageLayout, RunCollector, garbled, page_layout
 from portal.pdfreading.limits import ReadingLimits, screen
-from portal.pdfreading.ocr import OcrBudget, ocr_page
+from portal.pdfreading.ocr import ocr_page
 from portal.pdfreading.refusals import PdfRefused, RefusalCode
 
 # pypdf repairs these in lenient mode, but for evidence they mean the file is not intact.
@@ -126,8 +126,8 @@ def _extract_pages(
         texts.append(text)
         layouts.append(page_layout(number, runs.runs))
     _refuse_fatal(warnings)
-    # OCR ends within the reading's time limit, leaving a fifth of it to find the fields.
-    deadline = started + min(limits.ocr_seconds, 0.8 * limits.timeout_s)
+    # OCR ends within the reading's time limit, leaving the rest of it to find the fields.
+    deadline = started + limits.ocr_share * limits.timeout_s
     ocr_pages = _ocr(unreadable, texts, layouts, limits, deadline)
     return texts, layouts, garbled_pages, ocr_pages
 
@@ -140,11 +140,10 @@ def _ocr(
     deadline: float,
 ) -> list[int]:
     """Read the first unreadable pages by OCR, in place; the numbers of those that gave text."""
-    budget = OcrBudget(max_pages=limits.ocr_pages, total_s=limits.ocr_seconds)
     read = []
-    for number, page in unreadable[: budget.max_pages]:
+    for number, page in unreadable[: limits.ocr_pages]:
         try:
-            runs = ocr_page(page, deadline, budget)
+            runs = ocr_page(page, deadline)
         except MemoryError:
             raise
         except Exception as error:  # an image pypdf or Pillow cannot decode: left to a person

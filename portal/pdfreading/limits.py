@@ -22,7 +22,7 @@ class ReadingLimits:
     max_stream_bytes: int = 16 * MIB  # decompressed size of any one stream
     max_text_chars: int = 2_000_000  # extracted text over all pages
     ocr_pages: int = 3  # pages without a readable text layer read by OCR, at most
-    ocr_seconds: float = 8.0  # OCR time for one document, at most (within timeout_s)
+    ocr_share: float = 0.7  # of timeout_s, the time OCR may take; the rest finds the fields
 
     def __post_init__(self) -> None:
         for name in (
@@ -33,10 +33,12 @@ class ReadingLimits:
             "max_stream_bytes",
             "max_text_chars",
             "ocr_pages",
-            "ocr_seconds",
+            "ocr_share",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.ocr_share >= 1:
+            raise ValueError("ocr_share must be below 1")
 
 
 def screen(data: bytes, limits: ReadingLimits) -> None:

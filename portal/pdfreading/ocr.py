@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -35,15 +34,6 @@ MODEL = "/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata"
 # A word box's height is about this share of the font size (cap height and CJK glyphs).
 HEIGHT_PER_EM = 0.8
 Run = tuple[float, float, float, str]
-
-
-@dataclass(frozen=True)
-class OcrBudget:
-    """Bounds on OCR for one document: pages, total seconds, seconds for one page."""
-
-    max_pages: int = 3
-    total_s: float = 8.0
-    page_s: float = 8.0  # about 1-3 s on this machine; the bound leaves room for a busy one
 
 
 @cache
@@ -212,9 +202,10 @@ def _cjk(character: str) -> bool:
     return "\u3000" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef"
 
 
-def ocr_page(page: Any, deadline: float, budget: OcrBudget) -> list[Run] | None:
-    """Runs read from the page's scan image; None when there is none to read or no time."""
-    remaining = min(budget.page_s, deadline - time.monotonic())
+def ocr_page(page: Any, deadline: float) -> list[Run] | None:
+    """Runs read from the page's scan image; None when there is none to read or no time left
+    before DEADLINE (time.monotonic), when tesseract is stopped."""
+    remaining = deadline - time.monotonic()
     if remaining < 0.5:
         return None
     image = page_image(page)

@@ -83,7 +83,8 @@ def test_a_scan_is_read_by_ocr_and_its_fields_say_so(tmp_path: Path) -> None:
     [doc] = [doc for doc in pdf_corpus.scans() if doc.name == "scan-zh-certificate-stamped"]
     path = tmp_path / "扫描件.pdf"
     path.write_bytes(doc.pdf())
-    result = runner.invoke(pdf_app, ["read", str(path)])
+    # OCR takes about a second; a long limit keeps it going on a machine the tests share.
+    result = runner.invoke(pdf_app, ["read", str(path), "--timeout-s", "60"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     # An image-only page: no text layer, read by OCR; the certificate says 9.46 t CO2e per t.

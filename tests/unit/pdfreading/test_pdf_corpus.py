@@ -10,7 +10,9 @@ import pytest
 from portal.pdfreading import ReadingLimits
 from portal.pdfreading.extraction import read_pdf
 
-LIMITS = ReadingLimits()
+# In process there is no worker to stop: a long limit keeps OCR (given 70 % of it) from
+# giving up on a machine the test run shares.
+LIMITS = ReadingLimits(timeout_s=60)
 
 
 def _chosen(doc: pdf_corpus.Doc) -> Decimal | None:

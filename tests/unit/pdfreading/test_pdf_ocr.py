@@ -19,7 +19,9 @@ from portal.pdfwriter import PdfObjects
 if TYPE_CHECKING:
     from conftest import FactsMaker
 
-LIMITS = ReadingLimits()
+# In process there is no worker to stop: a long limit keeps OCR (given 70 % of it) from
+# giving up on a machine the test run shares.
+LIMITS = ReadingLimits(timeout_s=60)
 FIGURE = "产品碳足迹：8.5 吨二氧化碳当量/吨"
 
 
@@ -125,7 +127,7 @@ def test_an_image_too_coarse_to_read_is_not_given_to_ocr() -> None:
 def test_pages_given_to_ocr_are_bounded() -> None:
     pages = [[Line(60, 80, f"Page {n}: carbon footprint 7.{n} t CO2e/t", 14)] for n in range(1, 5)]
     data = scanned_pdf(pages, Scan(dpi=150, seed=8))
-    reading = read_pdf(data, ReadingLimits(ocr_pages=2))
+    reading = read_pdf(data, ReadingLimits(timeout_s=60, ocr_pages=2))
     # Four image pages, two read: the third and fourth are left to the person reviewing.
     assert (reading.page_count, reading.ocr_pages) == (4, (1, 2))
     assert {candidate.page for candidate in reading.candidates} <= {1, 2}
