@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                      # all, on SQLite (var/bench/portal.db)
     .venv/bin/python bench/run.py --quick              # a tenth of the data, short load runs
-    .venv/bin/python bench/run.py --only check,import  # some of: check, tracking, pdf, import
+    .venv/bin/python bench/run.py --only check,import  # some of: check, tracking, pdf, ocr, import
     .venv/bin/python bench/run.py --postgres postgresql://postgres@127.0.0.1:5432/portal_bench_g
 
 With --postgres (or PORTAL_BENCH_POSTGRES_URL set), the database benchmarks also run on that
@@ -26,7 +26,7 @@ import datagen  # noqa: E402
 from figures import Figure, table  # noqa: E402
 from machine import describe  # noqa: E402
 
-BENCHMARKS = ("check", "tracking", "pdf", "import")
+BENCHMARKS = ("check", "tracking", "pdf", "ocr", "import")
 
 
 def parse_args() -> argparse.Namespace:
@@ -92,6 +92,10 @@ def main() -> None:
         import pdf_bench
 
         figures += pdf_bench.run(file_count=8 if args.quick else 20, rounds=2 if args.quick else 3)
+    if "ocr" in args.only:
+        import ocr_bench
+
+        figures += ocr_bench.run(rounds=1 if args.quick else 2)
     if set(args.only) & {"check", "tracking", "import"}:
         sqlite_url = args.database_url or (
             datagen.QUICK_SQLITE_URL if args.quick else datagen.SQLITE_URL
