@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from portal.catalog import get_targets
 from portal.energy import carbon, rollups
 from portal.energy.carbon import Instrument, LineMonth, MeterMonth
 from portal.energy.factors import GridFactor
-from portal.energy.meters import line_shares
+from portal.energy.meters import shares_of
 from portal.energy.models import GreenInstrument, Meter, Production
 from portal.energy.rules import energy_rules
 from portal.i18n import _
+
+METER = Meter.__table__  # type: ignore[attr-defined]
 
 
 def months_of(year: int) -> list[str]:
@@ -99,24 +102,24 @@ def year_energy(db: Session, *, year: int) -> YearEnergy:
         ).all()
     )
     span = sorted({*year_months, *(m for row in instruments for m in _instrument_months(row))})
-    meters = {meter.id: meter for meter in db.exec(select(Meter)).all()}
+    # Plain columns, not ORM objects: a plant has hundreds of meters and this runs per page.
+    meters = {
+        meter_id: (medium, role, shares_of(line, split))
+        for meter_id, medium, role, line, split in db.execute(
+            sa_select(
+                METER.c.id, METER.c.medium, METER.c.role, METER.c.product_line, METER.c.split_key
+            )
+        ).all()
+    }
     sums = rollups.totals(db, grain="m", first=span[0], last=span[-1])
     meter_months = []
     for (meter_id, month), (measured, estimated, entered) in sums.items():
-        meter = meters.get(meter_id)
-        if meter is None:
+        known = meters.get(meter_id)
+        if known is None:
             continue
+        medium, role, shares = known
         meter_months.append(
-            MeterMonth(
-                meter_id,
-                meter.medium,
-                meter.role,
-                line_shares(meter),
-                month,
-                measured,
-                estimated,
-                entered,
-            )
+            MeterMonth(meter_id, medium, role, shares, month, measured, estimated, entered)
         )
     # The site's grid electricity over every month an instrument reaches, so its MWh are
     # spread over its whole period, not only the months of this year.

@@ -295,8 +295,13 @@ def all_meters(db: Session) -> list[Meter]:
 
 def line_shares(meter: Meter) -> dict[str, float]:
     """Which product lines the meter's energy belongs to, with their shares."""
-    if meter.product_line:
-        return {meter.product_line: 1.0}
-    if meter.split_key:
-        return core.parse_split(meter.split_key)
+    return shares_of(meter.product_line, meter.split_key)
+
+
+def shares_of(product_line: str | None, split_key: str) -> dict[str, float]:
+    """The product lines (and shares) of a meter serving PRODUCT_LINE or split by SPLIT_KEY."""
+    if product_line:
+        return {product_line: 1.0}
+    if split_key:
+        return core.parse_split(split_key)
     return {}
