@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -131,3 +132,21 @@ def test_pages_given_to_ocr_are_bounded() -> None:
     # Four image pages, two read: the third and fourth are left to the person reviewing.
     assert (reading.page_count, reading.ocr_pages) == (4, (1, 2))
     assert {candidate.page for candidate in reading.candidates} <= {1, 2}
+
+
+def test_an_image_declaring_too_many_pixels_is_not_decoded() -> None:
+    # 8000 x 8000 grey = 64 Mpx (about A4 at 950 dpi), over the 40 Mpx OCR decodes: the
+    # 64 MB of zeros compress to 62 KB, and the page goes to a person without decoding them.
+    objects = PdfObjects()
+    catalog, tree = objects.reserve(), objects.reserve()
+    image = objects.add_stream(
+        bytes(8000 * 8000),
+        extra=b"/Type /XObject /Subtype /Image /Width 8000 /Height 8000"
+        b" /ColorSpace /DeviceGray /BitsPerComponent 8",
+    )
+    content = objects.add_stream(b"q 595 0 0 842 0 0 cm /Scan Do Q")
+    page = objects.add_page(tree, content, b"<< /XObject << /Scan %d 0 R >> >>" % image)
+    started = time.monotonic()
+    reading = read_pdf(objects.finish(catalog, tree, [page]), LIMITS)
+    assert (reading.has_text_layer, reading.ocr_pages, reading.footprint) == (False, (), None)
+    assert time.monotonic() - started < 1
