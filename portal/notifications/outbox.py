@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from portal.config import Settings, get_settings
-from portal.db import utcnow
+from portal.db import READ_ONLY_OPTION, utcnow
 from portal.notifications import smtp
 from portal.notifications.config import NotifySettings, get_notify_settings
 from portal.notifications.models import EmailState, Notification
@@ -53,17 +53,19 @@ def claim(
     """Lease up to LIMIT due rows to WORKER; other drains skip them until the lease ends."""
     now = now or utcnow()
     lease = timedelta(seconds=get_notify_settings().lease_s)
+    due = (
+        Notification.email_state == EmailState.PENDING.value,
+        col(Notification.next_attempt_at) <= now,
+        or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now),
+    )
+    # A read first: an idle drain never takes SQLite's writer lock (or a row lock).
+    with Session(engine.execution_options(**{READ_ONLY_OPTION: True})) as db:
+        if db.exec(select(Notification.id).where(*due).limit(1)).first() is None:
+            return []
     with Session(engine) as db, db.begin():
         rows = db.exec(
             select(Notification)
-            .where(
-                Notification.email_state == EmailState.PENDING.value,
-                col(Notification.next_attempt_at) <= now,
-                or_(
-                    col(Notification.claimed_until).is_(None),
-                    col(Notification.claimed_until) < now,
-                ),
-            )
+            .where(*due)
             .order_by(col(Notification.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
