@@ -41,8 +41,15 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 def _locale(scope: Scope, cookies: dict[str, str]) -> str:
-    """The request's language: the chosen one (cookie), else the browser's preference."""
-    return i18n.negotiate(cookies.get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language"))
+    """The request's language: the chosen one (cookie), else the browser's preference.
+
+    A program calling the API without saying (no cookie, no Accept-Language) gets English,
+    the language of its developers' logs; people's browsers always send their preference.
+    """
+    chosen, accept = cookies.get(i18n.LOCALE_COOKIE), _header(scope, b"accept-language")
+    if chosen not in i18n.LOCALES and not accept and str(scope.get("path", "")).startswith("/api/"):
+        return "en"
+    return i18n.negotiate(chosen, accept)
 
 
 class PortalMiddleware:
