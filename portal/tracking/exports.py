@@ -16,6 +16,7 @@ from sqlmodel import Session
 from portal.catalog import get_targets
 from portal.procurement.models import Purchase
 from portal.suppliers.models import Supplier
+from portal.tracking import xlsxstream
 from portal.tracking.queries import PurchaseFilter
 from portal.tracking.schemas import CSV_COLUMNS, csv_row, line_report
 from portal.tracking.service import YearFigures
@@ -176,13 +177,17 @@ def purchases_csv_chunks(db: Session, purchase_filter: PurchaseFilter) -> Iterat
     yield buffer.getvalue()
 
 
+def purchases_xlsx_chunks(db: Session, purchase_filter: PurchaseFilter) -> Iterator[bytes]:
+    """The filtered purchases as an XLSX workbook, streamed: memory flat however many rows."""
+
+    def rows() -> Iterator[list[Any]]:
+        yield list(PURCHASE_COLUMNS)
+        for row in purchase_rows(db, purchase_filter):
+            yield [_xlsx_cell(value) for value in row]
+
+    return xlsxstream.stream("purchases", rows())
+
+
 def purchases_xlsx(db: Session, purchase_filter: PurchaseFilter) -> bytes:
-    """The filtered purchases as an XLSX workbook."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("purchases")
-    sheet.append(list(PURCHASE_COLUMNS))
-    for row in purchase_rows(db, purchase_filter):
-        sheet.append([_xlsx_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The filtered purchases as an XLSX workbook, in one piece."""
+    return b"".join(purchases_xlsx_chunks(db, purchase_filter))

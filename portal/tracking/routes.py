@@ -179,18 +179,19 @@ def export_purchases(
 ) -> Response:
     """The purchases behind a figure, every one of them."""
     name = f"tracking-purchases-{purchase_filter.year}.{fmt}"
-    if fmt == "xlsx":
-        return _download(exports.purchases_xlsx(db, purchase_filter), exports.XLSX_TYPE, name)
 
-    def stream() -> Iterator[str]:
+    def stream() -> Iterator[str | bytes]:
         # The request's session is closed once this function returns, so streaming uses its own.
         with Session(get_engine()) as stream_db:
+            if fmt == "xlsx":
+                yield from exports.purchases_xlsx_chunks(stream_db, purchase_filter)
+                return
             yield "\ufeff"
             yield from exports.purchases_csv_chunks(stream_db, purchase_filter)
 
     return StreamingResponse(
         stream(),
-        media_type=exports.CSV_TYPE,
+        media_type=exports.XLSX_TYPE if fmt == "xlsx" else exports.CSV_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

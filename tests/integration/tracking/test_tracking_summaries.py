@@ -229,3 +229,50 @@ def test_a_deleted_purchase_needs_a_reason_and_must_exist(session: Session) -> N
     assert missing.value.field == "reason"
     with pytest.raises(NotFound):
         service.delete_purchase(session, actor=Actor(label="admin"), purchase_id=99, reason="x")
+
+
+def test_the_drill_down_pages_by_keyset_and_the_xlsx_export_streams(
+    client: TestClient, session: Session
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from tracking_factory import make_purchase
+
+    supplier = make_supplier(session, "YNSD")
+    buyer = make_user(session, "buyer")
+    esg = make_user(session, "esg")
+    # 120 purchases of 1 t on 2026-01-01 … 2026-04-30 (one a day): pages of 50, 50 and 20.
+    for number in range(120):
+        make_purchase(
+            session,
+            supplier=supplier,
+            user=buyer,
+            quantity_t="1",
+            purchase_date=date.fromordinal(date(2026, 1, 1).toordinal() + number),
+            po_number=f"K-{number:03d}",
+        )
+    sign_in(client, esg.email)
+    first = client.get("/tracking/purchases?year=2026")
+    assert first.status_code == 200
+    assert "Page 1 of 3" in first.text and "K-000" in first.text and "K-050" not in first.text
+    after = re.search(r'href="([^"]+)" id="page-next"', first.text)
+    assert after
+    second = client.get(after.group(1).replace("&amp;", "&"))
+    assert "Page 2 of 3" in second.text and "K-050" in second.text and "K-049" not in second.text
+    back = re.search(r'href="([^"]+)" id="page-previous"', second.text)
+    assert back
+    again = client.get(back.group(1).replace("&amp;", "&"))
+    assert "Page 1 of 3" in again.text and "K-000" in again.text and "K-050" not in again.text
+    bad = client.get("/tracking/purchases?year=2026&after=yesterday")
+    assert bad.status_code == 422
+
+    export = client.get("/tracking/export/purchases.xlsx?year=2026")
+    assert export.status_code == 200 and export.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert len(rows) == 121  # the header and 120 purchases, oldest first
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    assert cells["po_number"] == "K-000" and cells["quantity_t"] == 1
+    assert cells["purchase_date"].date() == date(2026, 1, 1)  # type: ignore[union-attr]
