@@ -126,7 +126,7 @@ class _Sink:
 def stream(sheet_name: str, rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """The workbook of one sheet holding ROWS (the first is the header), in chunks."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:  # type: ignore[call-overload]
         book.writestr("[Content_Types].xml", CONTENT_TYPES)
         book.writestr("_rels/.rels", ROOT_RELS)
         book.writestr("xl/workbook.xml", _workbook(sheet_name))
