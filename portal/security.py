@@ -192,7 +192,15 @@ def user_for_api_token(db: Session, plain: str) -> User | None:
     user = db.get(User, token.user_id)
     if user is None or not user.is_active:
         return None
+    if token.last_used_at is None or utcnow() - token.last_used_at >= TOKEN_USE_RECORDED_EVERY:
+        from portal.accounts.tokens import touch  # once a minute at most: the import is rare
+
+        assert token.id is not None
+        touch(db, token.id, token.last_used_at)
     return user
+
+
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
 # --- who is asking ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 from portal.accounts import devices, service
 from portal.accounts.mail import send_guessing_warning
 from portal.accounts.models import ApiToken, Role, User
+from portal.accounts.self_service import account_context
 from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import InvalidInput
@@ -241,6 +242,6 @@ def revoke_token(request: Request, db: DbSession, admin: AdminOnly, token_id: in
 
 
 @router.get("/account", name="account")
-def account(request: Request, _principal: AnyRole) -> Response:
-    """The signed-in user's own details."""
-    return render(request, "accounts/account.html", {})
+def account(request: Request, db: DbSession, principal: AnyRole) -> Response:
+    """The signed-in user's own details, API tokens and password."""
+    return render(request, "accounts/account.html", account_context(db, principal))
