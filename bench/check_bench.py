@@ -20,8 +20,14 @@ import asyncio
 import json
 import os
 import random
+import shutil
+import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,8 +41,9 @@ from loadgen import LoadResult, closed_loop, http_request, open_loop  # noqa: E4
 from server import HOST, free_port, portal_server  # noqa: E402
 
 CONCURRENCY = 100
-TARGET_RATIO = 0.5  # the check reaches at least half the floor's throughput
-TARGET_P99_MS = 50.0
+FLOOR_TARGET = 0.7  # the portal's floor reaches 0.7× the bare framework's
+TARGET_RATIO = 0.8  # the check reaches 0.8× the portal floor's throughput
+TARGET_P99_MS = 20.0
 OPEN_LOOP_LOAD = 0.5  # open-loop rate as a share of the check's closed-loop throughput
 
 
@@ -119,28 +126,42 @@ def _ok(result: LoadResult) -> bool:
 
 
 async def measure(
-    port: int, floor: Callable[[int], bytes], check: Callable[[int], bytes], args: Any
+    servers: dict[str, int], makers: dict[str, tuple[Callable[[int], bytes], ...]], args: Any
 ) -> dict[str, LoadResult]:
-    """Closed-loop turns (floor, check, floor, check …), then open loops at one fixed rate."""
-    await closed_loop("warm-up floor", HOST, port, floor, concurrency=10, duration_s=1.5)
-    await closed_loop("warm-up check", HOST, port, check, concurrency=10, duration_s=1.5)
-    closed: dict[str, list[LoadResult]] = {"floor": [], "check": []}
+    """Closed-loop turns over every server and endpoint, then open loops at one fixed rate.
+
+    SERVERS names each server's port ("bare", "portal", and "before" when asked); MAKERS
+    their request makers (the bare app has the floor only). In each turn every (server,
+    endpoint) is loaded once, in the same order, so a slow phase of the host touches all.
+    """
+    runs = [
+        (server, name) for server in servers for name in ("floor", "check")[: len(makers[server])]
+    ]
+    for server, name in runs:
+        maker = makers[server][0 if name == "floor" else 1]
+        await closed_loop("warm-up", HOST, servers[server], maker, concurrency=10, duration_s=1.5)
+    closed: dict[tuple[str, str], list[LoadResult]] = {run: [] for run in runs}
     for _turn in range(args.turns):
-        for name, maker in (("floor", floor), ("check", check)):
-            closed[name].append(
+        for server, name in runs:
+            maker = makers[server][0 if name == "floor" else 1]
+            closed[(server, name)].append(
                 await closed_loop(
-                    name, HOST, port, maker, concurrency=CONCURRENCY, duration_s=args.duration
+                    name, HOST, servers[server], maker,
+                    concurrency=CONCURRENCY, duration_s=args.duration,
                 )
-            )
+            )  # fmt: skip
     results = {
-        f"closed {name}": _merge(f"{name}, closed loop x{CONCURRENCY}", runs)
-        for name, runs in closed.items()
+        f"closed {server} {name}": _merge(f"{server} {name}, closed x{CONCURRENCY}", turns)
+        for (server, name), turns in closed.items()
     }
     # Latency at a steady load the check sustains: half its own closed-loop throughput.
-    rate = args.rate or OPEN_LOOP_LOAD * results["closed check"].rps
-    for name, maker in (("floor", floor), ("check", check)):
-        results[f"open {name}"] = await open_loop(
-            f"{name}, open loop {rate:.0f}/s", HOST, port, maker,
+    rate = args.rate or OPEN_LOOP_LOAD * results["closed portal check"].rps
+    for server, name in runs:
+        if server == "bare":
+            continue
+        maker = makers[server][0 if name == "floor" else 1]
+        results[f"open {server} {name}"] = await open_loop(
+            f"{server} {name}, open {rate:.0f}/s", HOST, servers[server], maker,
             rate_per_s=rate, max_in_flight=CONCURRENCY, duration_s=args.duration,
         )  # fmt: skip
     return results
@@ -172,40 +193,99 @@ def last_check_id() -> int:
         )
 
 
+@contextmanager
+def bare_server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """The bare FastAPI floor (bench/bare_floor.py) on PORT until the block ends."""
+    command = [
+        sys.executable, "-m", "uvicorn", "bare_floor:app", "--app-dir", str(BENCH),
+        "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=BENCH.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the bare floor did not start") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@contextmanager
+def before_tree(ref: str | None) -> Iterator[Path | None]:
+    """A temporary git worktree of REF (the code before a change), or None."""
+    if ref is None:
+        yield None
+        return
+    place = Path(tempfile.mkdtemp(prefix="portal-before-"))
+    tree = place / "tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(tree), ref],
+        cwd=BENCH.parent, check=True, capture_output=True,
+    )  # fmt: skip
+    try:
+        yield tree
+    finally:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(tree)],
+            cwd=BENCH.parent, check=False, capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(place, ignore_errors=True)
+
+
 def run(url: str, args: Any) -> list[Figure]:
     """Measure, print the details, return the figures for the summary."""
     backend = datagen.backend_of(url)
     token = buyer_token()
-    port = free_port()
+    ports = {"bare": free_port(), "portal": free_port()}
     before = last_check_id()
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "development"}
-    with portal_server(env, port, workers=args.workers):
-        floor, check = requests(token, port)
-        results = asyncio.run(measure(port, floor, check, args))
+    with ExitStack() as stack:
+        stack.enter_context(bare_server(env, ports["bare"]))
+        stack.enter_context(portal_server(env, ports["portal"], workers=args.workers))
+        tree = stack.enter_context(before_tree(args.before))
+        if tree is not None:
+            ports["before"] = free_port()
+            stack.enter_context(portal_server(env, ports["before"], workers=args.workers, cwd=tree))
+        makers = {name: requests(token, port) for name, port in ports.items()}
+        makers["bare"] = makers["bare"][:1]
+        results = asyncio.run(measure(ports, makers, args))
     print(f"\ncheck API on {backend}, uvicorn {args.workers} worker(s), loopback, load generator "
           f"in another process on the same cores")  # fmt: skip
     for result in results.values():
         print("  " + result.line())
     print(f"  answers recorded during the run: {verdicts(url, before)}")
-    floor_closed, check_closed = results["closed floor"], results["closed check"]
-    ratio = check_closed.rps / floor_closed.rps
-    open_check, open_floor = results["open check"], results["open floor"]
     all_ok = all(_ok(result) for result in results.values())
-    area = f"check API ({backend})"
+    if not all_ok:
+        print("  SOME REQUESTS FAILED: the figures above do not count")
+    figures = _figures(backend, results, all_ok, "portal")
+    if "before" in ports:
+        figures += _figures(backend, results, all_ok, "before")
+    return figures
+
+
+def _figures(backend: str, results: dict[str, LoadResult], all_ok: bool, who: str) -> list[Figure]:
+    bare = results["closed bare floor"]
+    floor, check = results[f"closed {who} floor"], results[f"closed {who} check"]
+    open_floor, open_check = results[f"open {who} floor"], results[f"open {who} check"]
+    floor_ratio, check_ratio = floor.rps / bare.rps, check.rps / floor.rps
+    area = f"check API ({backend})" + (", before" if who == "before" else "")
     rate = open_check.label.rsplit(" ", 1)[-1]
     figures = [
-        Figure(area, f"floor GET /api/v1/suppliers/{{code}}, closed loop x{CONCURRENCY}",
-               f"{floor_closed.rps:,.0f} req/s", "1.00× floor", "floor", None),
-        Figure(area, f"POST /api/v1/checks, closed loop x{CONCURRENCY}",
-               f"{check_closed.rps:,.0f} req/s", f"{ratio:.2f}× floor",
-               f"≥ {TARGET_RATIO}× floor", ratio >= TARGET_RATIO and all_ok),
-        Figure(area, f"floor p50 / p99, closed loop x{CONCURRENCY} (queueing)",
-               f"{floor_closed.percentile(50):.0f} / {floor_closed.percentile(99):.0f} ms",
-               "—", "context", None),
-        Figure(area, f"check p50 / p99, closed loop x{CONCURRENCY} (queueing)",
-               f"{check_closed.percentile(50):.0f} / {check_closed.percentile(99):.0f} ms",
-               f"{check_closed.percentile(99) / floor_closed.percentile(99):.2f}× floor p99",
-               "context", None),
+        Figure(area, f"bare FastAPI floor (bench/bare_floor.py), closed x{CONCURRENCY}",
+               f"{bare.rps:,.0f} req/s", "1.00× bare", "gauge", None),
+        Figure(area, f"portal floor GET /api/v1/suppliers/{{code}}, closed x{CONCURRENCY}",
+               f"{floor.rps:,.0f} req/s", f"{floor_ratio:.2f}× bare",
+               f"≥ {FLOOR_TARGET}× bare", floor_ratio >= FLOOR_TARGET and all_ok),
+        Figure(area, f"POST /api/v1/checks, closed x{CONCURRENCY}",
+               f"{check.rps:,.0f} req/s", f"{check_ratio:.2f}× portal floor",
+               f"≥ {TARGET_RATIO}× portal floor", check_ratio >= TARGET_RATIO and all_ok),
         Figure(area, f"floor p50 / p99, open loop {rate} (≤{CONCURRENCY} in flight)",
                f"{open_floor.percentile(50):.1f} / {open_floor.percentile(99):.1f} ms",
                f"{open_floor.percentile(99) / TARGET_P99_MS:.2f}× target", "context", None),
@@ -214,9 +294,7 @@ def run(url: str, args: Any) -> list[Figure]:
                f"{open_check.percentile(99) / TARGET_P99_MS:.2f}× target",
                f"p99 < {TARGET_P99_MS:.0f} ms", open_check.percentile(99) < TARGET_P99_MS),
     ]  # fmt: skip
-    if not all_ok:
-        print("  SOME REQUESTS FAILED: the figures above do not count")
-    return figures
+    return figures if who == "portal" else figures[1:]
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -227,6 +305,10 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         "--rate", type=float, default=None, help="open-loop requests/s (default: half the check's)"
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--before", default=None, metavar="GIT_REF",
+        help="also serve the portal as of GIT_REF (a worktree) and measure it in the same turns",
+    )  # fmt: skip
 
 
 def main() -> None:

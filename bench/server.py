@@ -24,15 +24,24 @@ def free_port() -> int:
 
 @contextmanager
 def portal_server(
-    env: Mapping[str, str], port: int, *, workers: int = 1, log_level: str = "warning"
+    env: Mapping[str, str],
+    port: int,
+    *,
+    workers: int = 1,
+    log_level: str = "warning",
+    cwd: Path = ROOT,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """The portal answering on HOST:PORT until the block ends (ready once /healthz answers)."""
+    """The portal answering on HOST:PORT until the block ends (ready once /healthz answers).
+
+    CWD is the source tree served (python -m puts it first on the path): another checkout
+    serves that checkout's code.
+    """
     command = [
         sys.executable, "-m", "uvicorn", "portal.app:create_app", "--factory",
         "--host", HOST, "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", log_level,
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=dict(env), cwd=ROOT)
+    server = subprocess.Popen(command, env=dict(env), cwd=cwd)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -77,18 +77,16 @@ def _jsonable(value: Any) -> Any:
 
 def entry_digest(prev_hash: str, event: AuditEvent) -> str:
     """The hash that chains EVENT to the entry before it."""
-    body = {
-        "prev": prev_hash,
-        "at": event.at.isoformat(),
-        "actor_id": event.actor_id,
-        "actor": event.actor,
-        "action": event.action,
-        "entity_type": event.entity_type,
-        "entity_id": event.entity_id,
-        "before": event.before,
-        "after": event.after,
-        "ip": event.ip,
-    }
+    return _digest(prev_hash, {name: getattr(event, name) for name in _HASHED})
+
+
+_HASHED = ("at", "actor_id", "actor", "action", "entity_type", "entity_id", "before", "after", "ip")
+
+
+def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    body = {name: fields[name] for name in _HASHED}
+    body["prev"] = prev_hash
+    body["at"] = fields["at"].isoformat()
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -109,27 +107,27 @@ def record(
     last_hash = db.execute(
         text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1 RETURNING last_hash")
     ).scalar()
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=actor.user_id,
-        actor=actor.label,
-        action=action,
-        entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        ip=actor.ip,
-        prev_hash=last_hash or GENESIS_HASH,
-        entry_hash="",
+    values: dict[str, Any] = {
+        "at": utcnow(),
+        "actor_id": actor.user_id,
+        "actor": actor.label,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "ip": actor.ip,
+        "prev_hash": last_hash or GENESIS_HASH,
+    }
+    values["entry_hash"] = _digest(values["prev_hash"], values)
+    insert_event, insert_head, update_head, _columns = _statements()
+    event_id = db.execute(insert_event, values).scalar_one()
+    db.execute(
+        insert_head if last_hash is None else update_head, {"last_hash": values["entry_hash"]}
     )
-    event.entry_hash = entry_digest(event.prev_hash, event)
-    insert_event, insert_head, update_head, columns = _statements()
-    values = {name: getattr(event, name) for name in columns}
-    event.id = db.execute(insert_event, values).scalar_one()
-    head = {"last_hash": event.entry_hash}
-    db.execute(insert_head if last_hash is None else update_head, head)
     db.flush()  # the caller's pending changes, as before
-    return event
+    # What was written, without the model's validating constructor (a fifth of the cost).
+    return AuditEvent.model_construct(id=event_id, **values)
 
 
 @lru_cache(maxsize=1)

@@ -198,6 +198,18 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
+_read_mostly: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def read_mostly_engine() -> Engine:
+    """The process-wide engine for requests that only read (built once, not per request)."""
+    engine = get_engine()
+    found = _read_mostly.get(engine)
+    if found is None:
+        found = _read_mostly[engine] = engine.execution_options(**{READ_ONLY_OPTION: True})
+    return found
+
+
 def _request_slots() -> asyncio.Semaphore:
     loop = asyncio.get_running_loop()
     slots = _slots.get(loop)
@@ -222,9 +234,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     The session is only ever used from the thread pool (every route and dependency that
     touches it is a plain function); its commit and rollback run there too.
     """
-    engine = get_engine()
-    if request.method in SAFE_METHODS:
-        engine = engine.execution_options(**{READ_ONLY_OPTION: True})
+    engine = read_mostly_engine() if request.method in SAFE_METHODS else get_engine()
     # Under load, requests queue here holding neither a thread nor a connection. Without the
     # bound, 100 concurrent requests deadlocked: every thread waited for a connection while
     # the requests holding the connections waited for a thread (until the pool timed out).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from hashlib import sha256
@@ -45,18 +46,39 @@ def _insert(db: OrmSession, table: Any, rows: list[dict[str, Any]]) -> None:
     db.connection().execute(module.insert(table).on_conflict_do_nothing(), rows)
 
 
+# Revisions known to be committed, per database (its connection pool): a check records the
+# revision it was judged by, and looking it up at every flush cost a statement each time.
+# Filled only from what was found stored, or after the commit that stored it.
+_committed: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+STORED_KEY = "portal.catalog.revisions_stored"
+
+
+def _known(db: OrmSession) -> set[str]:
+    pool = db.get_bind().pool  # type: ignore[union-attr]
+    found = _committed.get(pool)
+    if found is None:
+        found = _committed[pool] = set()
+    return found
+
+
 def store(db: OrmSession, revision: str) -> bool:
     """Store the revision's files if they are not stored yet; False if its files are unknown."""
+    known_here = _known(db)
+    if revision in known_here:
+        return True
     connection = db.connection()
     revisions = RuleRevision.__table__  # type: ignore[attr-defined]
     known = connection.execute(
         select(revisions.c.revision).where(revisions.c.revision == revision)
     ).first()
     if known is not None:
+        if revision not in db.info.get(STORED_KEY, ()):
+            known_here.add(revision)  # committed by someone before (not this transaction)
         return True
     files = files_loaded(revision)
     if files is None:
         return False
+    db.info.setdefault(STORED_KEY, set()).add(revision)
     digests = {path: sha256(content).hexdigest() for path, content in files.items()}
     _insert(
         db,
@@ -94,6 +116,20 @@ def _store_revisions_used(db: OrmSession, _context: Any, _instances: Any) -> Non
             used.add(value)
     for revision in sorted(used):
         store(db, revision)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _remember_stored(db: OrmSession) -> None:
+    stored = db.info.pop(STORED_KEY, None)
+    if stored:
+        _known(db).update(stored)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_stored(db: OrmSession, _previous: Any) -> None:
+    # A rollback, even of a savepoint, may have taken the rows back: not remembered (a later
+    # flush looks them up again).
+    db.info.pop(STORED_KEY, None)
 
 
 @dataclass(frozen=True)
