@@ -47,8 +47,24 @@ class BatchResult(BaseModel):
     errors: list[LineErrorOut]
 
 
+ALLOWED = frozenset({"meter", "at", "value", "unit", "replaced"})
+
+
 def parse_item(index: int, item: Any) -> RawReading | LineError:
     """One batch item as a reading, or what is wrong with it (naming the field)."""
+    if type(item) is dict and item.keys() <= ALLOWED:  # the common case, checked cheaply
+        meter, at, value = item.get("meter"), item.get("at"), item.get("value")
+        if (
+            type(meter) is str
+            and 0 < len(meter) <= 64
+            and meter == meter.strip()
+            and type(at) is int
+            and type(value) in (int, float)
+            and math.isfinite(value)
+            and "unit" not in item
+            and "replaced" not in item
+        ):
+            return RawReading(meter, at, float(value))
     if not isinstance(item, dict):
         return LineError(index, "", _("Each reading is an object."), "invalid")
     unknown = sorted(set(item) - {"meter", "at", "value", "unit", "replaced"})

@@ -315,12 +315,17 @@ def merge(
 
 
 def chain(
-    spec: MeterSpec, points: Iterable[Point], *, history: Sequence[float] = ()
+    spec: MeterSpec,
+    points: Iterable[Point],
+    *,
+    history: Sequence[float] = (),
+    prev: Point | None = None,
 ) -> list[Computed]:
-    """The energy of each of POINTS (sorted by time), each against the one before it."""
+    """The energy of each of POINTS (sorted by time), each against the one before it (the
+    first against PREV, the stored reading before them, if any; HISTORY: the measured rates
+    per hour before them, oldest first)."""
     window = list(history)[-HISTORY:]  # the last HISTORY measured rates, in order
     usable = sorted(rate for rate in window if rate >= 0)  # kept sorted: the median is O(1)
-    prev: Point | None = None
     out: list[Computed] = []
     for point in points:
         count = len(usable)

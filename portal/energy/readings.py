@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
@@ -36,9 +36,9 @@ SHARED_WINDOW_S = 14 * 86400  # a batch's meters read in one statement while thi
 SAME_VALUE = 1e-9  # relative: a resent reading with the same value is not a conflict
 
 
-@dataclass(frozen=True)
-class RawReading:
-    """A reading as it arrived: meter code, instant, value and (optionally) its unit."""
+class RawReading(NamedTuple):
+    """A reading as it arrived: meter code, instant, value and (optionally) its unit.
+    (A named tuple: a batch makes ten thousand of them.)"""
 
     meter: str
     at_s: int
@@ -401,10 +401,21 @@ def _ingest_meter(
         )
     if not fresh:
         return [], []
-    timeline = sorted({**stored, **fresh}.items())
-    points = [_point(reading) for _at, reading in timeline]
-    computed = core.chain(spec_of(meter), points)
     first_new = min(fresh)
+    everything = sorted({**stored, **fresh}.items())
+    # The stored readings before the first new one keep their figures: their measured rates
+    # are the meter's history and the last of them is the chain's start; only the rest is
+    # computed again.
+    cut = next(i for i, (at_s, _reading) in enumerate(everything) if at_s >= first_new)
+    history = [
+        rate
+        for at_s, reading in everything[:cut]
+        if (rate := core.measured_rate(rollups.computed_of(reading), at_s)) is not None
+    ]
+    start = _point(everything[cut - 1][1]) if cut else None
+    timeline = everything[cut:]
+    points = [_point(reading) for _at, reading in timeline]
+    computed = core.chain(spec_of(meter), points, history=history, prev=start)
     inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
     for (at_s, reading), result_of in zip(timeline, computed, strict=True):
