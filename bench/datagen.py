@@ -58,6 +58,9 @@ class Scale:
 
 FULL = Scale()
 QUICK = Scale(suppliers=200, declarations=2_000, purchases=100_000)
+TEN_M = Scale(purchases=10_000_000)  # ten years of ERP history, or several plants
+SCALES = {"quick": QUICK, "1m": FULL, "10m": TEN_M}
+TEN_M_SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench' / 'portal-10m.db'}"
 
 # What purchase lines buy: (material, share of lines, tonnes per line).
 PURCHASE_MIX = (
@@ -586,6 +589,7 @@ def load_sqlite(url: str, rows: Iterator[tuple[Any, ...]]) -> None:
 
     connection = sqlite3.connect(url.removeprefix("sqlite:///"))
     connection.execute("PRAGMA synchronous=OFF")
+    connection.execute("PRAGMA cache_size=-1000000")  # 1 GB: the indexes of 10 M lines
     sql = (
         f"INSERT INTO purchase ({', '.join(PURCHASE_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in PURCHASE_COLUMNS)})"
@@ -634,13 +638,55 @@ def generate(url: str, scale: Scale = FULL) -> float:
         load_sqlite(url, rows)
     else:
         load_postgres(url, rows)
+    loaded = time.perf_counter()
+    summarise()
+    print(
+        f"purchase lines loaded in {loaded - started:.0f} s, summaries built in "
+        f"{time.perf_counter() - loaded:.0f} s; database size {database_size(url)}"
+    )
     return time.perf_counter() - started
+
+
+def summarise() -> None:
+    """The purchase summaries from the bulk-loaded rows (the portal keeps them as it records)."""
+    from sqlmodel import Session
+
+    from portal.db import get_engine
+    from portal.tracking import summaries
+
+    with Session(get_engine()) as db:
+        summaries.rebuild(db)
+        db.commit()
+
+
+def database_size(url: str) -> str:
+    """The database's size on disk."""
+    from sqlalchemy import text
+
+    from portal.db import get_engine
+
+    if backend_of(url) == "SQLite":
+        path = Path(url.removeprefix("sqlite:///"))
+        size = sum(
+            Path(str(path) + suffix).stat().st_size
+            for suffix in ("", "-wal")
+            if Path(str(path) + suffix).exists()
+        )
+    else:
+        with get_engine().connect() as connection:
+            size = int(
+                connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+            )
+    return f"{size / 2**30:.2f} GiB"
 
 
 def ensure(url: str, scale: Scale = FULL, *, fresh: bool = False) -> str:
     """Data of SCALE in the database at URL (generated unless already there); a printable line."""
     setup_environment(url)
     if not fresh and matches(scale):
+        from portal import migrations
+
+        migrations.upgrade(url)  # data made before the summaries: the migration fills them
         note = "reused"
     else:
         note = f"generated in {generate(url, scale):.0f} s"
@@ -679,10 +725,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--quick", action="store_true", help="a tenth of the full scale")
+    parser.add_argument("--scale", choices=sorted(SCALES), default=None, help="quick, 1m, 10m")
     parser.add_argument("--reuse", action="store_true", help="keep data of this scale")
     args = parser.parse_args()
-    scale = QUICK if args.quick else FULL
-    url = args.database_url or (QUICK_SQLITE_URL if args.quick else SQLITE_URL)
+    name = args.scale or ("quick" if args.quick else "1m")
+    scale = SCALES[name]
+    default = {"quick": QUICK_SQLITE_URL, "1m": SQLITE_URL, "10m": TEN_M_SQLITE_URL}[name]
+    url = args.database_url or default
     print(ensure(url, scale, fresh=not args.reuse))
     print(f"declarations by status: {status_mix()}")
 

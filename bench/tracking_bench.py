@@ -28,8 +28,7 @@ sys.path.insert(0, str(BENCH))
 import datagen  # noqa: E402
 from figures import Figure, table  # noqa: E402
 
-TARGET_S = 0.5
-TARGET_RATIO = 1.5
+TARGET_S = 0.05  # issue 19: < 50 ms at 10 M purchase lines
 
 
 def timed(action: Callable[[], object], repeat: int) -> list[float]:
@@ -116,38 +115,117 @@ def run(url: str, *, report_year: int = 2026, repeat: int = 7) -> list[Figure]:
 
     measurements = (
         (f"dashboard {trend[0]}–{trend[-1]}", raw_query(trend[0], trend[-1]), (
-            ("report service", dashboard_service),
+            ("report service (summaries)", dashboard_service),
             (f"GET /tracking?year={report_year}", get(f"/tracking?year={report_year}")),
         )),
         (f"report {report_year}", raw_query(report_year, report_year), (
-            ("report service", report_service),
+            ("report service (summaries)", report_service),
             (f"GET /api/v1/reports/{report_year}", get(f"/api/v1/reports/{report_year}")),
+        )),
+        (f"drill-down {report_year}", raw_totals(report_year), (
+            ("first page (summary totals, keyset)", get(f"/tracking/purchases?year={report_year}")),
+            ("a page mid-year (keyset)", get(mid_year_page(report_year))),
         )),
     )  # fmt: skip
     figures = []
     area = f"tracking ({backend})"
-    print(f"median (min) of {repeat} runs after a warm-up; target < {TARGET_S} s, "
-          f"≤ {TARGET_RATIO}× the raw query")  # fmt: skip
+    print(f"median (min) of {repeat} runs after a warm-up; target < {TARGET_S * 1000:.0f} ms; "
+          "'before' is the aggregate over the ledger's rows the portal ran until now")  # fmt: skip
     for title, raw, others in measurements:
         raw_times = timed(raw, repeat)
         raw_median = statistics.median(raw_times)
         print(f"  {title}")
-        print(f"    {'raw SQL aggregate query':<34} {raw_median:7.3f} s ({min(raw_times):.3f})")
-        figures.append(Figure(area, f"{title}: raw SQL aggregate (floor)",
-                              f"{raw_median:.3f} s", "1.00× raw", "floor", None))  # fmt: skip
+        print(f"    {'before: SQL over the raw rows':<38} {raw_median * 1000:8.1f} ms "
+              f"({min(raw_times) * 1000:.1f})")  # fmt: skip
+        before = f"{raw_median * 1000:.1f} ms"
+        figures.append(Figure(area, f"{title}: before, SQL over the rows", before,
+                              "1.00× before", "context", None))  # fmt: skip
         for label, action in others:
             times = timed(action, repeat)
             median = statistics.median(times)
-            ratio = median / raw_median
-            # The ratio target is for the service; the HTTP answers add rendering and sessions.
-            http = label.startswith("GET")
-            met = median < TARGET_S and (http or ratio <= TARGET_RATIO)
-            print(f"    {label:<34} {median:7.3f} s ({min(times):.3f})  {ratio:4.2f}× raw  "
-                  f"{'ok' if met else 'OVER'}")  # fmt: skip
-            target = f"< {TARGET_S} s" if http else f"≤ {TARGET_RATIO}× raw, < {TARGET_S} s"
-            figures.append(Figure(area, f"{title}: {label}", f"{median:.3f} s",
-                                  f"{ratio:.2f}× raw", target, met))  # fmt: skip
+            met = median < TARGET_S
+            print(f"    {label:<38} {median * 1000:8.1f} ms ({min(times) * 1000:.1f})  "
+                  f"{median / raw_median:5.3f}× before  {'ok' if met else 'OVER'}")  # fmt: skip
+            figures.append(Figure(area, f"{title}: {label}", f"{median * 1000:.1f} ms",
+                                  f"{median / raw_median:.3f}× before",
+                                  f"< {TARGET_S * 1000:.0f} ms", met))  # fmt: skip
+    figures.append(export_figure(area, report_year))
     return figures
+
+
+def raw_totals(year: int) -> Callable[[], object]:
+    """The drill-down's totals as the portal computed them before: SQL over the year's rows."""
+    from portal.db import get_engine
+
+    engine = get_engine()
+    sql = (
+        "SELECT count(*), sum(quantity_t), sum(emissions_t), sum(recycled_t) FROM purchase "
+        f"WHERE purchase_year = {int(year)}"
+    )
+
+    def run() -> object:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(sql).all()
+
+    return run
+
+
+def mid_year_page(year: int) -> str:
+    """The drill-down page after the purchase in the middle of the year (by date and id)."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from portal.db import get_engine
+
+    with get_engine().connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT purchase_date, id FROM purchase WHERE purchase_date >= :day "
+                "ORDER BY purchase_date, id LIMIT 1"
+            ),
+            {"day": date(year, 7, 1)},
+        ).one()
+    day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+    return f"/tracking/purchases?year={year}&page=2&after={day.isoformat()}.{row[1]}"
+
+
+def rss_mib() -> float:
+    """This process's resident memory now."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def export_figure(area: str, year: int) -> Figure:
+    """The year's purchases as XLSX through the export's streaming writer; RSS sampled."""
+    from sqlmodel import Session
+
+    from portal.db import get_engine
+    from portal.tracking.exports import purchases_xlsx_chunks
+    from portal.tracking.queries import PurchaseFilter
+
+    start_rss = rss_mib()
+    peak = start_rss
+    size = 0
+    chunks = 0
+    started = time.perf_counter()
+    with Session(get_engine()) as db:
+        for chunk in purchases_xlsx_chunks(db, PurchaseFilter(year=year)):
+            size += len(chunk)
+            chunks += 1
+            if chunks % 8 == 0:
+                peak = max(peak, rss_mib())
+    elapsed = time.perf_counter() - started
+    peak = max(peak, rss_mib())
+    grown = peak - start_rss
+    print(f"  XLSX export of {year}: {size / 2**20:.1f} MiB in {chunks} chunks, {elapsed:.1f} s; "
+          f"RSS {start_rss:.0f} MiB before, peak {peak:.0f} MiB (+{grown:.0f})")  # fmt: skip
+    return Figure(area, f"XLSX export {year}, streamed ({size / 2**20:.0f} MiB, {elapsed:.0f} s)",
+                  f"+{grown:.0f} MiB RSS", f"peak {peak:.0f} MiB", "flat (< +100 MiB)",
+                  grown < 100)  # fmt: skip
 
 
 def main() -> None:
@@ -155,11 +233,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=datagen.SQLITE_URL)
     parser.add_argument("--quick", action="store_true", help="a tenth of the data")
+    parser.add_argument("--scale", choices=sorted(datagen.SCALES), default=None)
     parser.add_argument("--fresh", action="store_true", help="generate the data again")
     parser.add_argument("--report-year", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args()
-    url = datagen.prepare(args.database_url, quick=args.quick, fresh=args.fresh)
+    if args.scale:
+        url = args.database_url
+        if url == datagen.SQLITE_URL and args.scale == "10m":
+            url = datagen.TEN_M_SQLITE_URL
+        print(datagen.ensure(url, datagen.SCALES[args.scale], fresh=args.fresh))
+    else:
+        url = datagen.prepare(args.database_url, quick=args.quick, fresh=args.fresh)
     print("\n" + table(run(url, report_year=args.report_year, repeat=args.repeat)))
 
 

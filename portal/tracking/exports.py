@@ -182,8 +182,8 @@ def purchases_xlsx_chunks(db: Session, purchase_filter: PurchaseFilter) -> Itera
 
     def rows() -> Iterator[list[Any]]:
         yield list(PURCHASE_COLUMNS)
-        for row in purchase_rows(db, purchase_filter):
-            yield [_xlsx_cell(value) for value in row]
+        for row in db.execute(_purchase_statement(purchase_filter)):
+            yield [_xlsx_cell(value) if isinstance(value, str) else value for value in row]
 
     return xlsxstream.stream("purchases", rows())
 

@@ -80,20 +80,43 @@ def _workbook(sheet_name: str) -> str:
     )
 
 
-def cell(value: Any) -> str:
-    """One cell's XML (no reference: a reader places cells in order)."""
-    if value is None:
-        return "<c/>"
-    if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float | Decimal):
-        return f"<c><v>{value}</v></c>"
+def _text(value: Any) -> str:
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+
+
+def _number(value: Any) -> str:
+    return f"<c><v>{value}</v></c>"
+
+
+def _day(value: date) -> str:
     if isinstance(value, datetime):
         value = value.date()
-    if isinstance(value, date):
-        return f'<c s="1"><v>{(value - EPOCH).days}</v></c>'
-    text = escape(str(value))
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c s="1"><v>{(value - EPOCH).days}</v></c>'
+
+
+_BY_TYPE: dict[type, Any] = {
+    str: _text,
+    int: _number,
+    float: _number,
+    Decimal: _number,
+    date: _day,
+    datetime: _day,
+    bool: lambda value: f'<c t="b"><v>{int(value)}</v></c>',
+    type(None): lambda _value: "<c/>",
+}
+
+
+def cell(value: Any) -> str:
+    """One cell's XML (no reference: a reader places cells in order)."""
+    writer = _BY_TYPE.get(type(value))
+    if writer is None:  # a subclass (an enum's str, a Decimal's subclass …)
+        for kind in (bool, int, float, Decimal, datetime, date, str):
+            if isinstance(value, kind):
+                writer = _BY_TYPE[kind]
+                break
+        else:
+            writer = _text
+    return str(writer(value))
 
 
 def row_xml(values: Sequence[Any]) -> str:
