@@ -56,46 +56,68 @@ def enqueue(
     it must translate with `_()` when called, not before. LINK is a portal path ("/review/7");
     the email gets it as a full address at sending time. Inactive users are skipped.
     """
-    added: list[Notification] = []
     now = utcnow()
-    for user in {user.id: user for user in users if user.is_active}.values():
-        assert user.id is not None
-        exists = db.exec(
-            select(Notification.id).where(
-                Notification.event_key == event_key, Notification.user_id == user.id
+    wanted = {user.id: user for user in users if user.is_active and user.id is not None}
+    owed = set(
+        db.exec(
+            select(Notification.user_id).where(
+                Notification.event_key == event_key[:200],
+                col(Notification.user_id).in_(list(wanted)),
             )
-        ).first()
-        if exists is not None:
+        ).all()
+    )
+    rows: list[Notification] = []
+    for user_id, user in wanted.items():
+        if user_id in owed:
             continue
         language = language_of(user)
         with in_language(language):
             subject, body = compose()
-        row = Notification(
-            event_key=event_key[:200],
-            kind=kind,
-            user_id=user.id,
-            email=user.email,
-            language=language,
-            subject=subject[:300],
-            body=body,
-            link=link[:500],
-            created_at=now,
-            next_attempt_at=now,
-            email_state=EmailState.PENDING.value if user.email else EmailState.SKIPPED.value,
+        rows.append(
+            Notification(
+                event_key=event_key[:200],
+                kind=kind,
+                user_id=user_id,
+                email=user.email,
+                language=language,
+                subject=subject[:300],
+                body=body,
+                link=link[:500],
+                created_at=now,
+                next_attempt_at=now,
+                email_state=EmailState.PENDING.value if user.email else EmailState.SKIPPED.value,
+            )
         )
-        # A savepoint: another process owing the same event at the same moment wins quietly.
-        try:
-            with db.begin_nested():
-                db.add(row)
-                db.flush()
-        except IntegrityError:
-            continue
-        added.append(row)
+    added = _insert(db, rows)
     if added:
         from portal.notifications.outbox import wake_drain
 
         # Woken once the rows are visible to it: after this transaction commits.
         event.listen(db, "after_commit", lambda _session: wake_drain(), once=True)
+    return added
+
+
+def _insert(db: Session, rows: list[Notification]) -> list[Notification]:
+    """Insert ROWS in a savepoint; if another process owed some meanwhile, one by one."""
+    if not rows:
+        return []
+    try:
+        with db.begin_nested():
+            db.add_all(rows)
+            db.flush()
+        return rows
+    except IntegrityError:
+        pass
+    added = []
+    for row in rows:
+        fresh = Notification(**row.model_dump(exclude={"id"}))
+        try:
+            with db.begin_nested():
+                db.add(fresh)
+                db.flush()
+        except IntegrityError:
+            continue  # the other process's row stands: the event is owed once
+        added.append(fresh)
     return added
 
 

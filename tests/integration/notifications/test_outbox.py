@@ -10,7 +10,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import pytest
 from factories import make_declaration
 from helpers import make_supplier, make_user
 from smtp_inbox import mail_server
@@ -20,7 +19,6 @@ from portal import config
 from portal.accounts.models import Role
 from portal.declarations.models import DeclarationStatus
 from portal.notifications import events, outbox
-from portal.notifications.config import get_notify_settings
 from portal.notifications.models import EmailState, Notification
 from portal.notifications.service import active_users, enqueue
 
@@ -216,3 +214,23 @@ def test_expiry_reminders_are_sent_once_per_threshold(
         "Expired: Acme Aluminium, Primary aluminium ingot",
     ]
     assert len(server.to("esg@example.com")) == 3
+
+
+def test_an_event_owed_meanwhile_by_another_process_is_kept_once(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
+    from portal.notifications.service import _insert
+
+    first = make_user(session, "esg", "esg1@example.com")
+    second = make_user(session, "esg", "esg2@example.com")
+    with Session(engine) as db, db.begin():  # the other process: owed to the first user
+        enqueue(db, kind="t", event_key="t:1", users=[first], compose=lambda: ("s", "b"))
+    with Session(engine) as db, db.begin():  # this one had not seen it: owes both
+        rows = [
+            Notification(
+                event_key="t:1", kind="t", user_id=user.id, language="zh", subject="s", body="b"
+            )
+            for user in (first, second)
+        ]
+        added = _insert(db, rows)
+        assert [row.user_id for row in added] == [second.id]
+    owed = session.exec(select(Notification).where(Notification.event_key == "t:1")).all()
+    assert sorted(row.user_id for row in owed) == sorted([first.id, second.id])
