@@ -85,6 +85,7 @@ class FoundFieldOut(BaseModel):
     t_per_t: Number | None = Field(description="footprints only: tCO2e per tonne")
     page: int
     snippet: str
+    source: str = Field("text", description='"text", or "ocr" when read from a scan image')
 
 
 class ReadingOut(BaseModel):
@@ -94,6 +95,7 @@ class ReadingOut(BaseModel):
     has_text_layer: bool
     text_chars: int
     fields: list[FoundFieldOut]
+    ocr_pages: list[int] = Field(default=[], description="pages read by OCR from scan images")
 
 
 class EvidenceFileOut(BaseModel):
@@ -346,6 +348,7 @@ def declaration_out(
                     has_text_layer=item.has_text_layer,
                     text_chars=item.reading.get("text_chars", 0),
                     fields=item.reading.get("fields", []),
+                    ocr_pages=item.reading.get("ocr_pages", []),
                 ),
             )
             for item in evidence

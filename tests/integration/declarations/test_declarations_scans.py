@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from portal.declarations.models import Declaration, EvidenceFile
 from portal.pdfreading import PdfReading
+from portal.security import create_api_token
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +64,15 @@ def test_a_scanned_declaration_is_read_by_ocr_and_a_person_confirms_its_figure(
     supplier_page = client.get(f"/declarations/{declaration_id}").text
     assert 'id="ocr-declaration"' in supplier_page and "pages read by OCR: 1" in supplier_page
     assert "read by OCR" in supplier_page
+
+    # An ERP reading the declaration through the API sees the same marks.
+    _token, plain = create_api_token(session, world.acme_user, "ERP")
+    session.commit()
+    api = client.get(
+        f"/api/v1/declarations/{declaration_id}", headers={"Authorization": f"Bearer {plain}"}
+    ).json()
+    assert api["files"][0]["reading"]["ocr_pages"] == [1]
+    assert {field["source"] for field in api["files"][0]["reading"]["fields"]} == {"ocr"}
 
     signed_in(client, world.esg)
     review = client.get(f"/review/{declaration_id}").text
