@@ -99,9 +99,16 @@ def load_demo(db: Session) -> list[str]:
     db.flush()
     from portal.declarations.demo import load_demo as load_declarations
     from portal.energy.demo import load_demo as load_energy
+    from portal.logistics.demo import load_demo as load_logistics
     from portal.procurement.demo import load_demo as load_purchases
     from portal.tracking.demo import load_demo as load_tracking
 
-    for load_feature in (load_declarations, load_purchases, load_tracking, load_energy):
+    for load_feature in (
+        load_declarations,
+        load_purchases,
+        load_tracking,
+        load_energy,
+        load_logistics,
+    ):
         added.extend(load_feature(db))
     return added

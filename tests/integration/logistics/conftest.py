@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,13 +11,8 @@ from sqlmodel import Session
 
 from portal import i18n
 from portal.accounts.models import User
-from portal.audit import Actor
-from portal.procurement import service as procurement
-from portal.procurement.models import Purchase
 from portal.security import create_api_token
 from portal.suppliers.models import Supplier
-
-REASON = "bought before the declaration was in the portal"
 
 
 @pytest.fixture(autouse=True)
@@ -39,39 +33,6 @@ def buyer(session: Session) -> User:
 def far(session: Session) -> Supplier:
     """A recycled-ingot supplier in Foshan, 1,800 km by road, 1,950 km by rail."""
     return make_supplier(session, "FSZS", name_en="Foshan Recycled Aluminium")
-
-
-def buy(
-    session: Session,
-    buyer: User,
-    supplier: Supplier,
-    po: str,
-    tonnes: str = "25",
-    on: date = date(2026, 3, 2),
-) -> Purchase:
-    """A recorded purchase of recycled ingot (an exception: no declaration)."""
-    actor = Actor(label=buyer.email, user_id=buyer.id)
-    assert buyer.id is not None
-    question = procurement.read_check(
-        session,
-        supplier=supplier.code,
-        material="al_recycled_ingot",
-        quantity_t=tonnes,
-        on=on.isoformat(),
-        product_line="alloy",
-    )
-    result = procurement.check_purchase(session, actor=actor, user_id=buyer.id, question=question)
-    purchase = procurement.record_purchase(
-        session,
-        actor=actor,
-        user_id=buyer.id,
-        check_id=result.check.id,
-        po_number=po,
-        po_line=1,
-        exception_reason=None if result.answer.passed else REASON,
-    )
-    session.commit()
-    return purchase
 
 
 @pytest.fixture

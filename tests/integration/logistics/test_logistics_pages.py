@@ -4,9 +4,9 @@ the check card's transport part."""
 from __future__ import annotations
 
 import pytest
-from conftest import buy
 from fastapi.testclient import TestClient
 from helpers import csrf_from, post_form
+from logistics_helpers import buy
 from sqlmodel import Session, select
 
 from portal.accounts.models import User

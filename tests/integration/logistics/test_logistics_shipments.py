@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import buy
+from logistics_helpers import buy
 from sqlmodel import Session, col, select
 
 from portal.accounts.models import User

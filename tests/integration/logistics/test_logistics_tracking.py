@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import buy
 from fastapi.testclient import TestClient
 from helpers import make_user, sign_in
+from logistics_helpers import buy
 from sqlmodel import Session
 
 from portal.accounts.models import User

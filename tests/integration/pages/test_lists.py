@@ -68,10 +68,11 @@ def test_the_review_queue_searches_and_sorts(demo_client: TestClient, session: S
 
 def test_the_audit_trail_searches_and_pages(demo_client: TestClient, session: Session) -> None:
     browse_demo_as(demo_client, session, "admin@demo.portal", "en")
-    # The demo created 6 supplier companies (JCHY, YNSD, SXML, XJGY, FGMG, PLANT).
+    # The demo created 7 supplier companies (JCHY, YNSD, SXML, XJGY, FGMG, PLANT, and the
+    # logistics demo's far recycled-ingot supplier GDZS).
     found = demo_client.get("/audit?q=supplier.created")
-    assert "6 entries" in found.text
-    assert len(row_ids(found.text, "entry")) == 6
+    assert "7 entries" in found.text
+    assert len(row_ids(found.text, "entry")) == 7
     first = demo_client.get("/audit?q=demo+loader&sort=id")
     ids = row_ids(first.text, "entry")
     assert len(ids) == 50 and ids == sorted(ids)  # oldest first when sorted by # ascending

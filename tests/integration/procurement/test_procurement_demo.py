@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal.demo import load_demo
+from portal.logistics.demo import FAR_PURCHASES
 from portal.procurement.demo import DEMO_PURCHASES
 from portal.procurement.models import BuyerCheck, Purchase
 
@@ -34,7 +35,7 @@ def test_demo_purchases_load_without_any_declaration(
     load_demo(session)
     session.commit()
     purchases = session.exec(select(Purchase)).all()
-    assert len(purchases) == len(DEMO_PURCHASES)
+    assert len(purchases) == len(DEMO_PURCHASES) + len(FAR_PURCHASES)  # + logistics demo
     assert {p.factor_source for p in purchases} == {"default"}
     # Raw materials need a declaration; scrap does not (rules/requirements.toml, cut-off).
     scrap = [p for p in purchases if p.material_code.startswith("al_scrap_")]
