@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datagen import backend_of, setup_environment
-from energy_bench import STEP_S, prepare
+from energy_bench import STEP_S, cpu_seconds, prepare
 from figures import Figure, table
 from machine import describe
 
@@ -76,18 +76,19 @@ def run(url: str, meters: int, rate: int, seconds: float) -> list[Figure]:
     setup_environment(url)
     prefix = f"bench/{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_ENV": "test"}
+    log_path = ROOT / "var" / "bench" / f"energy-mqtt-listener-{backend_of(url)}.log"
+    log = log_path.open("w")
     listener = subprocess.Popen(
         [sys.executable, "-c", "from portal.cli import app; app()", "energy", "listen",
          "--prefix", prefix, "--client-id", f"bench-{uuid.uuid4().hex[:8]}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        assert listener.stdout is not None
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = listener.stdout.readline()
-            if "listening on" in line or not line:
-                break
+        while time.monotonic() < deadline and "listening on" not in log_path.read_text():
+            time.sleep(0.1)
+        cpu_before = cpu_seconds(listener.pid)
+        load = os.getloadavg()[0]
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
         client.max_queued_messages_set(0)
         client.max_inflight_messages_set(1000)
@@ -126,9 +127,14 @@ def run(url: str, meters: int, rate: int, seconds: float) -> list[Figure]:
                 break
             time.sleep(0.05)
         stored_end = time.time()
+        listener_cpu = cpu_seconds(listener.pid) - cpu_before
     finally:
         listener.terminate()
-        listener.wait(timeout=30)
+        try:
+            listener.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            listener.kill()
+        log.close()
     lags = [
         received - int(published_at[(code, at)])
         for code, at, received in received_seconds(url)
@@ -145,7 +151,9 @@ def run(url: str, meters: int, rate: int, seconds: float) -> list[Figure]:
                f"{publish_rate:,.0f} msg/s", f"broker acked {acked - publish_end:.2f} s later",
                f"{rate:,} msg/s", None),
         Figure(f"energy MQTT ({name})", "stored by `portal energy listen`",
-               f"{stored_rate:,.0f} readings/s ({count:,} of {total:,})",
+               f"{stored_rate:,.0f} readings/s ({count:,} of {total:,}); listener "
+               f"{listener_cpu:.1f} CPU s = {count / max(listener_cpu, 1e-9):,.0f} per CPU s; "
+               f"load {load:.1f}",
                f"drained {drain:.2f} s after the last publish",
                f"keeps up with {rate:,}/s (≥ 95 %, drained < 2 s)", kept_up),
         Figure(f"energy MQTT ({name})", "lag per reading (stored − published, whole s)",

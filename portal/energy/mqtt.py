@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ FLUSH_S = 0.5
 MAX_PENDING = 10_000
 ALERTS_EVERY_S = 60.0
 MAX_PAYLOAD = 1_000_000
+RECEIVE_MAXIMUM = 65_535
+SESSION_EXPIRY_S = 7 * 86400  # messages sent while the listener is away wait a week
 
 
 class Listener:
@@ -52,10 +55,17 @@ class Listener:
         self.client_id = client_id
         self.on_flush = on_flush
         self.pending: list[Any] = []
+        self.raw: list[tuple[str, bytes]] = []
         self.bad: list[dict[str, object]] = []
         self.lock = threading.Lock()
         self.connected = threading.Event()
         self.stored = 0
+
+    def receive(self, topic: str, payload: bytes) -> None:
+        """One message as it arrives, kept for the next flush to read: the broker's network
+        thread must acknowledge thousands of messages a second, so it does nothing else."""
+        with self.lock:
+            self.raw.append((topic, payload))
 
     def handle(self, topic: str, payload: bytes) -> None:
         """One message: its readings join the pending batch; a malformed one is kept as an issue."""
@@ -85,6 +95,10 @@ class Listener:
 
     def flush(self) -> int:
         """Store what is pending in one transaction; how many readings were stored."""
+        with self.lock:
+            raw, self.raw = self.raw, []
+        for topic, payload in raw:
+            self.handle(topic, payload)
         with self.lock:
             items, self.pending = self.pending, []
             bad, self.bad = self.bad, []
@@ -120,10 +134,18 @@ class Listener:
     def run(self, stop: threading.Event) -> None:
         """Listen until STOP is set, reconnecting whenever the broker goes away."""
         import paho.mqtt.client as mqtt
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
 
+        # MQTT 5, so the broker may send as many unacknowledged messages as we can take
+        # (receive maximum) instead of its default of 20 in flight, beyond which it queues
+        # (and past its queue limit drops) messages; the session outlives a disconnection.
         client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, clean_session=False
+            mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
         )
+        properties = Properties(PacketTypes.CONNECT)
+        properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
         client.reconnect_delay_set(min_delay=1, max_delay=30)
 
         def on_connect(client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
@@ -140,10 +162,16 @@ class Listener:
 
         client.on_connect = on_connect
         client.on_disconnect = on_disconnect
-        client.on_message = lambda _c, _u, message: self.handle(
+        client.on_message = lambda _c, _u, message: self.receive(
             message.topic, bytes(message.payload)
         )
-        client.connect_async(self.host, self.port, keepalive=30)
+        client.connect_async(
+            self.host, self.port, keepalive=30, clean_start=False, properties=properties
+        )
+        # Hand the interpreter to the network thread often while a batch is being stored,
+        # so acknowledgements never wait long enough for the broker to queue (and at its
+        # limit drop) messages.
+        sys.setswitchinterval(0.0005)
         client.loop_start()
         next_alerts = time.monotonic() + ALERTS_EVERY_S
         try:
