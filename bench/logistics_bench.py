@@ -48,7 +48,7 @@ def _purchases(count: int) -> tuple[int, int]:
     from sqlalchemy import insert
     from sqlmodel import Session, func, select
 
-    from portal.db import get_engine
+    from portal.db import get_engine, utcnow
     from portal.procurement.models import BuyerCheck, Purchase
 
     with Session(get_engine()) as session:
@@ -68,8 +68,9 @@ def _purchases(count: int) -> tuple[int, int]:
             "recycled_t": Decimal("18.75"),
             "ruleset_revision": "bench",
         }
+        now = utcnow()
         checks = [
-            {**common, "user_id": buyer.id, "check_date": date(2026, 3, 1), "verdict": "pass",
+            {**common, "at": now, "user_id": buyer.id, "check_date": date(2026, 3, 1), "verdict": "pass",
              "reasons": []}
             for _ in range(count)
         ]  # fmt: skip
@@ -78,7 +79,7 @@ def _purchases(count: int) -> tuple[int, int]:
         rows = [
             {**common, "purchase_date": date(2026, 3, 1), "purchase_year": 2026,
              "po_number": f"PO-B-{i:07}", "po_line": 1, "check_id": (first or 0) + i,
-             "recorded_by_id": buyer.id}
+             "recorded_by_id": buyer.id, "recorded_at": now, "material_category": "raw_material"}
             for i in range(count)
         ]  # fmt: skip
         session.execute(insert(Purchase), rows)

@@ -28,6 +28,8 @@ from portal.procurement import inputs as values
 MAX_LEGS = 6
 MAX_ITEMS = 20
 MAX_KM = Decimal(40000)
+_PLAIN = re.compile(r"\d{1,12}(?:\.\d{1,6})?")  # most cells: read without the full reader
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _REFERENCE = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 _TRUE = {"1", "true", "yes", "y", "是", "x", "✓", "on"}
 T = TypeVar("T")
@@ -202,7 +204,7 @@ def _read(name: str, reader: Callable[[str], T], text: str) -> T:
 
 def amount(name: str, text: str, *, limit: Decimal, allow_zero: bool = False) -> Decimal:
     """A non-negative number up to LIMIT (zero only if ALLOW_ZERO); InvalidInput naming NAME."""
-    number = _read(name, values.number, text)
+    number = Decimal(text) if _PLAIN.fullmatch(text) else _read(name, values.number, text)
     if number < 0 or (number == 0 and not allow_zero):
         raise _bad(name, _value_message("not_positive"))
     if number > limit:
@@ -219,13 +221,39 @@ def _flag(name: str, text: str) -> bool:
     raise _bad(name, _("Enter yes or no (是/否)."))
 
 
+_MODE_NAMES: dict[int, tuple[object, dict[str, str]]] = {}
+
+
 def mode_code(text: str, rules: LogisticsRules) -> str | None:
     """The mode a code or a name (Chinese or English) means."""
+    found = _MODE_NAMES.get(id(rules.modes))
+    if found is None or found[0] is not rules.modes:
+        names: dict[str, str] = {}
+        for mode in rules.modes.values():
+            names.update({mode.code: mode.code, mode.name_en.lower(): mode.code})
+            names[mode.name_zh] = mode.code
+        found = _MODE_NAMES[id(rules.modes)] = (rules.modes, names)
     word = (text or "").strip()
-    for mode in rules.modes.values():
-        if word.lower() in (mode.code, mode.name_en.lower()) or word == mode.name_zh:
-            return mode.code
-    return None
+    return found[1].get(word) or found[1].get(word.lower())
+
+
+def _day(text: str) -> date:
+    if _ISO_DAY.fullmatch(text or ""):
+        try:
+            found = date.fromisoformat(text)
+        except ValueError:
+            raise values.BadValue("not_a_date") from None
+        if values.EARLIEST_DATE <= found <= values.LATEST_DATE:
+            return found
+    return values.day(text)
+
+
+def _tonnes(text: str) -> Decimal:
+    if _PLAIN.fullmatch(text or ""):
+        found = Decimal(text)
+        if 0 < found <= values.MAX_QUANTITY_T:
+            return found
+    return values.quantity(text)
 
 
 def read_reference(text: str) -> str:
@@ -263,8 +291,8 @@ def plan_shipment(
             )
     elif not customer:
         raise _bad("customer", _value_message("missing"))
-    shipped_on = _read("shipped_on", values.day, draft.shipped_on)
-    tonnes = _read("tonnes", values.quantity, draft.tonnes)
+    shipped_on = _read("shipped_on", _day, draft.shipped_on)
+    tonnes = _read("tonnes", _tonnes, draft.tonnes)
     if not draft.legs:
         raise _bad("legs", _("Give at least one leg (mode and distance)."))
     if len(draft.legs) > MAX_LEGS:
