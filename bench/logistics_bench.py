@@ -70,8 +70,8 @@ def _purchases(count: int) -> tuple[int, int]:
         }
         now = utcnow()
         checks = [
-            {**common, "at": now, "user_id": buyer.id, "check_date": date(2026, 3, 1), "verdict": "pass",
-             "reasons": []}
+            {**common, "at": now, "user_id": buyer.id, "check_date": date(2026, 3, 1),
+             "verdict": "pass", "reasons": []}
             for _ in range(count)
         ]  # fmt: skip
         session.execute(insert(BuyerCheck), checks)
