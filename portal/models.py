@@ -24,6 +24,15 @@ from portal.energy.models import (
     ReviewNote,
     Rollup,
 )
+from portal.logistics.models import (
+    DispatchSite,
+    LogisticsImport,
+    LogisticsNote,
+    LogisticsYearSum,
+    PackagingItem,
+    Shipment,
+    ShipmentLeg,
+)
 from portal.notifications.models import Notification
 from portal.pact.models import (
     PactClient,
@@ -48,13 +57,18 @@ __all__ = [
     "DataRequestItem",
     "Declaration",
     "DeclarationCorrection",
+    "DispatchSite",
     "EvidenceFile",
     "GreenInstrument",
     "IdempotencyKey",
     "Invitation",
     "LineYear",
+    "LogisticsImport",
+    "LogisticsNote",
+    "LogisticsYearSum",
     "Meter",
     "Notification",
+    "PackagingItem",
     "PactClient",
     "PactFootprint",
     "PactImport",
@@ -74,6 +88,8 @@ __all__ = [
     "RuleFileContent",
     "RuleRevision",
     "RuleRevisionFile",
+    "Shipment",
+    "ShipmentLeg",
     "SignInThrottle",
     "Supplier",
     "User",
