@@ -187,7 +187,9 @@ def run(url: str, meters: int) -> list[Figure]:
     prepare(url, meters)
     setup_environment(url)
     with get_engine().connect() as connection:
-        meter_ids = [int(i) for i in connection.execute(text("SELECT id FROM energy_meter"))]
+        meter_ids = [
+            int(i) for i in connection.execute(text("SELECT id FROM energy_meter")).scalars()
+        ]
     load_readings(url, sorted(meter_ids))
     readings_s = time.perf_counter() - started
     build_rollups(url)
