@@ -187,3 +187,17 @@ def test_check_card_shows_expected_transport_and_finding(
     assert 'id="check-transport-estimate"' in response.text
     assert "4.275" in response.text
     assert "long_haul_by_road" in response.text
+
+
+def test_pages_speak_chinese(
+    session: Session, buyer: User, far: Supplier, buyer_client: TestClient
+) -> None:
+    purchase = buy(session, buyer, far, "PO-ZH-1")
+    zh = {"Accept-Language": "zh"}
+    buyer_client.cookies.set("portal_lang", "zh")
+    page = buyer_client.get(f"/purchases/{purchase.id}/shipments", headers=zh).text
+    assert "记录此次送货" in page and "运输方式" in page and "Record the delivery" not in page
+    outbound = buyer_client.get("/logistics/outbound", headers=zh).text
+    assert "挤压材出厂发运" in outbound
+    imports = buyer_client.get("/logistics/import", headers=zh).text
+    assert "导入仓库出入库记录" in imports
