@@ -168,13 +168,19 @@ def purchase_page(
     statement = select(Purchase).where(*purchase_filter.conditions())
     if before is not None:
         rows = db.exec(
-            statement.where(key < tuple_(literal(before[0]), literal(before[1])))
+            statement.where(
+                key < tuple_(literal(before[0]), literal(before[1])),
+                col(Purchase.purchase_date) <= before[0],  # a range the date index seeks
+            )
             .order_by(col(Purchase.purchase_date).desc(), col(Purchase.id).desc())
             .limit(limit)
         ).all()
         return list(reversed(rows))
     if after is not None:
-        statement = statement.where(key > tuple_(literal(after[0]), literal(after[1])))
+        statement = statement.where(
+            key > tuple_(literal(after[0]), literal(after[1])),
+            col(Purchase.purchase_date) >= after[0],  # a range the date index seeks
+        )
     return list(
         db.exec(
             statement.order_by(col(Purchase.purchase_date), col(Purchase.id)).limit(limit)
