@@ -27,8 +27,9 @@ def test_ems_import_preview_names_the_bad_line_and_a_good_file_is_stored(
     page.locator("#import-file").set_input_files(
         {"name": "ems-bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}
     )
-    page.locator("#upload-import").click()
-    expect(page.locator("#import-invalid")).to_be_visible()
+    # the first file starts the bounded reader process: give it time on a busy machine
+    page.locator("#upload-import").click(no_wait_after=True)
+    expect(page.locator("#import-invalid")).to_be_visible(timeout=90_000)
     expect(page.locator("#error-line-4")).to_contain_text("value")
     expect(page.locator("#confirm-import")).to_have_count(0)
 
@@ -36,8 +37,8 @@ def test_ems_import_preview_names_the_bad_line_and_a_good_file_is_stored(
     page.locator("#import-file").set_input_files(
         {"name": "ems-good.csv", "mimeType": "text/csv", "buffer": (HEADER + GOOD).encode()}
     )
-    page.locator("#upload-import").click()
-    expect(page.locator("#confirm-import")).to_be_visible()
-    page.locator("#confirm-import-button").click()
-    expect(page.locator("#import-confirmed")).to_be_visible()
+    page.locator("#upload-import").click(no_wait_after=True)
+    expect(page.locator("#confirm-import")).to_be_visible(timeout=60_000)
+    page.locator("#confirm-import-button").click(no_wait_after=True)
+    expect(page.locator("#import-confirmed")).to_be_visible(timeout=60_000)
     assert problems == []
