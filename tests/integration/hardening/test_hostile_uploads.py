@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from portal import i18n
 from portal.config import Settings, get_settings
-from portal.declarations import service
+from portal.declarations import reading, service
 
 FIELD = {
     "en": "Declaration or CFP study report (PDF): the file declaration.pdf was refused.",
@@ -295,7 +295,7 @@ def test_past_a_few_waiting_files_a_supplier_is_told_to_come_back_and_others_are
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     places = 2  # one file read, one waiting (the portal has two thirds of its request slots)
-    monkeypatch.setattr(service, "READING_PLACES", places)
+    monkeypatch.setattr(reading, "READING_PLACES", places)
     with limited_client(pdf_timeout_s=0.5, pdf_workers=1) as client:
         settings = get_settings()
         headers = bearer(session, world.acme_user)
