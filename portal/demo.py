@@ -97,6 +97,7 @@ def load_demo(db: Session) -> list[str]:
             )
             added.append(demo.user_email)
     db.flush()
+    from portal.datarequests.demo import load_demo as load_data_requests
     from portal.declarations.demo import load_demo as load_declarations
     from portal.energy.demo import load_demo as load_energy
     from portal.logistics.demo import load_demo as load_logistics
@@ -104,6 +105,7 @@ def load_demo(db: Session) -> list[str]:
     from portal.tracking.demo import load_demo as load_tracking
 
     for load_feature in (
+        load_data_requests,  # first: the demo declarations answer them
         load_declarations,
         load_purchases,
         load_tracking,
