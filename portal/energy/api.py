@@ -59,7 +59,8 @@ def parse_item(index: int, item: Any) -> RawReading | LineError:
             and 0 < len(meter) <= 64
             and meter == meter.strip()
             and type(at) is int
-            and type(value) in (int, float)
+            and isinstance(value, int | float)
+            and type(value) is not bool
             and math.isfinite(value)
             and "unit" not in item
             and "replaced" not in item
