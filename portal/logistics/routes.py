@@ -35,7 +35,9 @@ environment().globals.update(
     packaging_label=packaging_label,
     logistics_year=logistics_tracking.year_for_page,
 )
-router.include_router(tracking_router)
+# The tracking pages' routes as this router's own (an included router is not listed in the
+# app's route table, which refuses routes without roles).
+router.routes.extend(tracking_router.routes)
 Recorder = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG))]
 SiteEditor = Annotated[
     Principal, Depends(require_roles(Role.SUPPLIER, Role.BUYER, Role.ESG, Role.ADMIN))
