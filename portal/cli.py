@@ -17,6 +17,7 @@ from portal.energy.cli import energy_app
 from portal.notifications.cli import notify_command
 from portal.pact.cli import pact_app, tls_app
 from portal.pdfreading.cli import pdf_app
+from portal.procurement.cli import purchases_app
 from portal.tracking.cli import report_command, tracking_app
 
 app = typer.Typer(
@@ -41,6 +42,7 @@ app.add_typer(pact_app, name="pact")
 app.add_typer(tls_app, name="tls")
 app.command("report")(report_command)
 app.add_typer(tracking_app, name="tracking")
+app.add_typer(purchases_app, name="purchases")
 app.command("notify")(notify_command)
 
 CLI_ACTOR_LABEL = "command line"

@@ -276,3 +276,35 @@ def test_the_drill_down_pages_by_keyset_and_the_xlsx_export_streams(
     cells = dict(zip(rows[0], rows[1], strict=True))
     assert cells["po_number"] == "K-000" and cells["quantity_t"] == 1
     assert cells["purchase_date"].date() == date(2026, 1, 1)  # type: ignore[union-attr]
+
+
+def test_portal_purchases_delete_takes_the_purchase_out_of_the_figures(
+    session: Session,
+) -> None:
+    from tracking_factory import make_purchase
+
+    supplier = make_supplier(session, "YNSD")
+    buyer = make_user(session, "buyer")
+    # Two purchases of 10 t and 5 t at the default 15.1: 151 + 75.5 = 226.5 t CO2e.
+    kept = make_purchase(session, supplier=supplier, user=buyer, quantity_t="10")
+    gone = make_purchase(session, supplier=supplier, user=buyer, quantity_t="5")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["purchases", "delete", str(gone.id), "--reason", " "])
+    assert refused.exit_code == 2 and "reason" in refused.output
+    missing = runner.invoke(cli, ["purchases", "delete", "999", "--reason", "typo"])
+    assert missing.exit_code == 2 and "no purchase 999" in missing.output
+    done = runner.invoke(cli, ["purchases", "delete", str(gone.id), "--reason", "typo in ERP"])
+    assert done.exit_code == 0, done.output
+    totals = summaries_totals(session)
+    # What is left: 1 purchase, 10 t, 151 t CO2e.
+    assert totals == (1, Decimal("10"), Decimal("151"))
+    assert session.get(Purchase, kept.id) is not None
+    _verified(session)
+
+
+def summaries_totals(session: Session) -> tuple[int, Decimal, Decimal]:
+    """2026's count, tonnes and emissions from the drill-down's totals (the summaries)."""
+    from portal.tracking.queries import PurchaseFilter, purchase_totals
+
+    found = purchase_totals(session, PurchaseFilter(year=2026))
+    return found.purchases, found.quantity_t, found.emissions_t
