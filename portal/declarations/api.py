@@ -138,7 +138,11 @@ def submit_declaration(
     supersedes_id: Annotated[
         int,  # noqa: RUF013 - optional, but never "null" (see above)
         Form(
-            description="Id of a rejected or expired declaration this one replaces",
+            description=(
+                "Id of the version this one follows: a rejected, withdrawn or expired one "
+                "(superseded at once) or an accepted one renewed (superseded once this is "
+                "accepted); its PDFs are kept unless attached again"
+            ),
             ge=1,
             le=service.MAX_ID,
         ),

@@ -139,6 +139,8 @@ def stored_files(data_dir: Path) -> Iterator[tuple[Path, str | None, bool]]:
 
 @event.listens_for(Session, "after_commit")
 def _publish_files(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (e.g. a notification owed): the outer commit publishes
     pending: dict[str, tuple[Path, Path]] = session.info.pop(PENDING_KEY, {})
     for temporary, target in pending.values():
         try:
