@@ -339,7 +339,9 @@ def route_table(routers: list[tuple[str, APIRouter]]) -> list[RouteEntry]:
     for prefix, router in routers:
         for route in router.routes:
             if not isinstance(route, APIRoute):
-                continue
+                # A router included in another is listed lazily, not as its routes, and so
+                # would escape this check: feature routers are included in the app only.
+                raise RuntimeError(f"{type(route).__name__} in a feature router ({prefix!r})")
             if route.name not in PUBLIC_ROUTE_NAMES and _allowed_roles(route) is None:
                 raise RuntimeError(f"route {route.path} ({route.name}) has no role requirement")
             table.append(RouteEntry(prefix + route.path, route))
