@@ -52,3 +52,35 @@ def material_label(code: str) -> str:
 
     material = get_ruleset().materials.get(code)
     return material.name(current_locale.get()) if material is not None else code
+
+
+def energy_label(code: str) -> str:
+    """A code of the energy pages (kinds of meter, instrument, generation, reading flag)."""
+    labels = {
+        "cumulative": _("cumulative register"),
+        "interval": _("interval totals"),
+        "manual": _("manual entry"),
+        "consumption": _("consumption"),
+        "generation": _("own generation"),
+        "certificate": _("green certificates"),
+        "contract": _("green power contract"),
+        "solar": _("solar"),
+        "wind": _("wind"),
+        "hydro": _("hydropower"),
+        "biomass": _("biomass"),
+        "other": _("other"),
+        "rollover": _("register rolled over"),
+        "replaced": _("meter replaced"),
+        "negative": _("negative value"),
+        "impossible": _("impossible value"),
+        "spike": _("spike"),
+        "gap": _("gap"),
+        "late": _("late"),
+        "out_of_service": _("out of service"),
+    }
+    return labels.get(code, code)
+
+
+def scope2_method(method: str) -> str:
+    """The Scope 2 method ("location" or "market") as the word before "-based"."""
+    return {"location": _("location"), "market": _("market")}.get(method, method)

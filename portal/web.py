@@ -79,6 +79,8 @@ def environment() -> Environment:
         verdict_label=labels.verdict_label,
         medium_label=labels.medium_label,
         material_label=labels.material_label,
+        energy_label=labels.energy_label,
+        scope2_method=labels.scope2_method,
         htmx_version=HTMX_VERSION,
         chartjs_version=CHARTJS_VERSION,
         csrf_field=CSRF_FIELD,

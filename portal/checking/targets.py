@@ -21,6 +21,16 @@ class TargetsSource:
     document: str
     dated: date
     method: str
+    document_zh: str = ""  # blank: cited as written
+    method_zh: str = ""
+
+    def document_in(self, language: str) -> str:
+        """The plan's title in LANGUAGE ("zh" or "en")."""
+        return self.document_zh if language == "zh" and self.document_zh else self.document
+
+    def method_in(self, language: str) -> str:
+        """The plan's method in LANGUAGE ("zh" or "en")."""
+        return self.method_zh if language == "zh" and self.method_zh else self.method
 
 
 @dataclass(frozen=True)
@@ -109,13 +119,20 @@ def _source(value: object, reader: TomlReader) -> TargetsSource | None:
     table = reader.table(value, "source")
     if table is None:
         return None
-    reader.keys(table, "source", required=("document", "dated", "method"))
+    reader.keys(
+        table,
+        "source",
+        required=("document", "dated", "method"),
+        optional=("document_zh", "method_zh"),
+    )
     document = reader.text(table, "document", "source")
     dated = reader.day(table, "dated", "source")
     method = reader.text(table, "method", "source")
     if document is None or dated is None or method is None:
         return None
-    return TargetsSource(document, dated, method)
+    document_zh = reader.text(table, "document_zh", "source") if "document_zh" in table else ""
+    method_zh = reader.text(table, "method_zh", "source") if "method_zh" in table else ""
+    return TargetsSource(document, dated, method, document_zh or "", method_zh or "")
 
 
 def _lines(value: object, reader: TomlReader) -> dict[str, ProductLine] | None:

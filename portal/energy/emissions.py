@@ -16,6 +16,7 @@ from portal.energy.meters import shares_of
 from portal.energy.models import GreenInstrument, Meter, Production
 from portal.energy.rules import energy_rules
 from portal.i18n import _
+from portal.labels import scope2_method
 
 METER = Meter.__table__  # type: ignore[attr-defined]
 
@@ -192,6 +193,6 @@ def metered_line_years(
                     "from the plant's meters, Scope 2 %(method)s-based: %(measured)s measured, "
                     "%(estimated)s estimated, %(entered)s entered"
                 )
-                % {"method": energy.method, **share},
+                % {"method": scope2_method(energy.method), **share},
             )
     return found

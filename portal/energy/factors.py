@@ -26,6 +26,7 @@ class GridFactor:
     location_kg_per_kwh: Decimal
     residual_kg_per_kwh: Decimal
     source: str
+    source_zh: str = ""  # blank: the source is cited as written
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Medium:
     kg_per_unit: Decimal | None = None
     derivation: str = ""
     source: str = ""
+    source_zh: str = ""
 
     def factor_to_unit(self, unit: str) -> Decimal | None:
         """How many of the medium's unit one UNIT is, or None if UNIT is not accepted."""
@@ -65,6 +67,7 @@ class GreenTarget:
     year: int
     share_pct: Decimal
     source: str = ""
+    source_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | N
             table,
             here,
             required=("year", "location_kgco2_per_kwh", "residual_kgco2_per_kwh", "source"),
+            optional=("source_zh",),
         )
         year = reader.whole(table, "year", here, minimum=2000)
         location = reader.decimal(
@@ -127,7 +131,8 @@ def parse_energy(data: dict[str, object], reader: TomlReader) -> EnergyRules | N
             reader.add(key_path(here, "year"), f"{year} is listed twice")
         elif None not in (year, location, residual, source):
             assert year is not None and location is not None and residual is not None
-            grid.append(GridFactor(year, location, residual, source or ""))
+            source_zh = reader.text(table, "source_zh", here) if "source_zh" in table else ""
+            grid.append(GridFactor(year, location, residual, source or "", source_zh or ""))
     media: dict[str, Medium] = {}
     media_table = reader.table(data.get("media", {}), "media") or {}
     if "electricity" not in media_table:
@@ -170,14 +175,15 @@ def _green_targets(value: object, reader: TomlReader) -> tuple[GreenTarget, ...]
     found: list[GreenTarget] = []
     for index, table in enumerate(reader.tables(value, "green_share_targets") or []):
         here = item_path("green_share_targets", index)
-        reader.keys(table, here, required=("year", "share_pct"), optional=("source",))
+        reader.keys(table, here, required=("year", "share_pct"), optional=("source", "source_zh"))
         year = reader.whole(table, "year", here, minimum=2000)
         share = reader.decimal(table, "share_pct", here, minimum=Decimal(0), maximum=Decimal(100))
         source = reader.text(table, "source", here) if "source" in table else ""
         if year is not None and any(target.year == year for target in found):
             reader.add(key_path(here, "year"), f"{year} is listed twice")
         elif year is not None and share is not None:
-            found.append(GreenTarget(year, share, source or ""))
+            source_zh = reader.text(table, "source_zh", here) if "source_zh" in table else ""
+            found.append(GreenTarget(year, share, source or "", source_zh or ""))
     return tuple(sorted(found, key=lambda target: target.year))
 
 
@@ -187,7 +193,9 @@ def _medium(code: str, value: object, reader: TomlReader) -> Medium | None:
     if table is None:
         return None
     fuel_keys = ("ncv_gj_per_unit", "carbon_tc_per_tj", "oxidation", "kgco2_per_unit", "source")
-    reader.keys(table, here, required=("unit", "scope"), optional=(*fuel_keys, "accepts"))
+    reader.keys(
+        table, here, required=("unit", "scope"), optional=(*fuel_keys, "accepts", "source_zh")
+    )
     unit = reader.text(table, "unit", here)
     scope = reader.whole(table, "scope", here, minimum=1)
     if scope is not None and scope not in (1, 2):
@@ -226,7 +234,8 @@ def _medium(code: str, value: object, reader: TomlReader) -> Medium | None:
     derivation = (
         f"{ncv} GJ/{unit} × {carbon} tC/TJ × {oxidation} × 44/12 = {product:.4f} kgCO2/{unit}"
     )
-    return Medium(code, unit, scope, accepts, stated, derivation, source or "")
+    source_zh = reader.text(table, "source_zh", here) if "source_zh" in table else ""
+    return Medium(code, unit, scope, accepts, stated, derivation, source or "", source_zh or "")
 
 
 def parse_energy_file(content: bytes, name: str = ENERGY_FILE) -> EnergyRules:

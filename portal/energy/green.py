@@ -16,6 +16,7 @@ from portal.energy.emissions import YearEnergy, months_of, year_energy
 from portal.energy.factors import EnergyRules
 from portal.energy.models import Meter
 from portal.energy.rules import energy_rules
+from portal.i18n import pick
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def green_share(energy: YearEnergy, rules: EnergyRules) -> GreenShare:
         sum(m.instruments_kwh for m in months),
         sum(m.pv_kwh for m in months),
     )
-    sources = {t.year: t.source for t in rules.green_targets}
+    sources = {t.year: pick(t.source_zh or t.source, t.source) for t in rules.green_targets}
     listed = [year for year in sources if year <= energy.year]
     return GreenShare(
         energy.year,

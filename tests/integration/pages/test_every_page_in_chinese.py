@@ -16,6 +16,8 @@ from pages_helpers import browse_demo_as
 from sqlalchemy import Column, String, inspect, select
 from sqlmodel import Session, SQLModel
 
+from portal.catalog import get_ruleset
+
 DEMO_PEOPLE = (
     "admin@demo.portal",
     "esg@demo.portal",
@@ -27,13 +29,18 @@ DEMO_PEOPLE = (
 ALLOWED_WORDS = {
     "tCO2e", "kgCO2e", "kWh", "MWh", "Nm", "kg", "t", "kW", "h", "GJ", "TJ", "tC", "km",
     "kgCO2", "tkm", "s", "Excel", "OAuth", "Chart", "js",
+    "Published",  # PACT's name of the event a host sends when it publishes a footprint
+    "ProductFootprint",  # PACT's data model
 }  # fmt: skip
-ALLOWED_PHRASES = ("GHG Protocol Product",)
+# Names of standards, programmes and organisations, cited as their owners write them.
+ALLOWED_PHRASES = ("GHG Protocol Product", "First Movers Coalition")
 # Emails, web addresses, file names and extensions, paths and units with a slash (kg/h,
 # rules/energy.toml), hashes are not words.
 NOT_WORDS = re.compile(
     r"\S+@\S+|https?://\S*|\S*\.(?:pdf|csv|xlsx|json|toml)\b|\b[0-9a-f]{8,}\b"
-    r"|[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*",
+    r"|[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*"
+    r"|\[\[[a-z_]+\]\]"  # a TOML table's name, [[meters]]
+    r"|\bportal(?: [a-z-]+){1,3}",  # a command of the command line: portal pact pull
     re.IGNORECASE,
 )
 # A code cited in a sentence (e.g. al_primary_ingot, a value to type) is a code; a code standing
@@ -41,6 +48,7 @@ NOT_WORDS = re.compile(
 CODE = re.compile(r"^[a-z][a-z0-9]*(?:[_.][a-z0-9]+)+$")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./'-]*")
 IDENTIFIER = re.compile(r"^[a-z0-9_.:/-]+$")
+MATERIAL_CODES = frozenset(get_ruleset().materials)
 
 
 def english_words(text: str, data: Iterable[str], attribute: bool = False) -> list[str]:
@@ -50,7 +58,7 @@ def english_words(text: str, data: Iterable[str], attribute: bool = False) -> li
     ESG team's id of a rule; in text a code is allowed only inside a sentence.
     """
     alone = text.strip()
-    if CODE.match(alone):
+    if CODE.match(alone) or (alone in MATERIAL_CODES and not attribute):
         return [] if attribute else [alone]
     for value in data:
         if value in text:
@@ -67,8 +75,8 @@ def english_words(text: str, data: Iterable[str], attribute: bool = False) -> li
             continue  # codes and units: CO2e, A356.2, Mg99.90, DEMO-2026-001
         if word.upper() == word:
             continue  # acronyms and codes: ISO, PACT, ESG, JCHY, CH-AUX-EL
-        if CODE.match(word):
-            continue  # a code cited in a sentence
+        if CODE.match(word) or word in MATERIAL_CODES or (attribute and word.islower()):
+            continue  # a code cited in a sentence, or in a hint (what to type, an id)
         words.append(word)
     return words
 
