@@ -9,6 +9,7 @@ import schemathesis
 from helpers import make_supplier, make_user
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from hypothesis.strategies._internal import regex as _regex_strategies  # noqa: F401
 from schemathesis.generation.meta import negated_parameters
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlmodel import Session
@@ -17,6 +18,9 @@ from portal import config
 from portal.app import create_app
 from portal.security import create_api_token
 
+# The regex strategies are imported here, not lazily deep inside schemathesis's schema walk:
+# pytest rewrites hypothesis's modules on import, and CPython 3.11.7's ast.parse fails for
+# good ("AST constructor recursion depth mismatch") when first called that deep.
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
 
 
