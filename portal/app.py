@@ -49,6 +49,10 @@ PUBLIC_ROUTE_NAMES = {
     "sign_in",
     "invitation_form",
     "invitation_accept",
+    "password_forgot_form",
+    "password_forgot",
+    "password_reset_form",
+    "password_reset",
     "switch_language",
     "healthz",
     "swagger_ui_html",
@@ -352,6 +356,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The portal application."""
     settings = settings or get_settings()
     from portal.accounts.routes import router as accounts_router
+    from portal.accounts.self_service import router as own_account_router
+    from portal.api import docs as api_docs
     from portal.api.routes import router as api_router
     from portal.auditlog.routes import router as auditlog_router
     from portal.catalog.routes import router as catalog_router
@@ -392,6 +398,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     html_routers = [
         home_router,
         accounts_router,
+        own_account_router,
         suppliers_router,
         catalog_router,
         declarations_router,
@@ -431,6 +438,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     for router in [*html_routers, pact_host]:
         app.include_router(router, include_in_schema=False)
+    api_docs.install(app)  # the bearer scheme, readable summaries, a link back (/docs)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     idempotency.install(app)  # inside PortalMiddleware: its refusals speak the user's language
     app.add_middleware(PortalMiddleware, settings=settings)

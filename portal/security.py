@@ -184,7 +184,7 @@ def create_api_token(db: Session, user: User, name: str) -> tuple[ApiToken, str]
 # revoked, and its user, unless deactivated. Read at every request, never kept in memory, so
 # a revocation holds at once on every server of the portal.
 _USER_OF_TOKEN = (
-    select(User)
+    select(User, ApiToken.id, ApiToken.last_used_at)
     .join(ApiToken, col(ApiToken.user_id) == col(User.id))
     .where(
         col(ApiToken.token_hash) == bindparam("token_hash"),
@@ -199,10 +199,19 @@ def user_for_api_token(db: Session, plain: str) -> User | None:
     """The active user a bearer token belongs to, unless it is unknown or revoked."""
     if not plain.startswith(API_TOKEN_PREFIX):
         return None
-    found: User | None = (
-        db.execute(_USER_OF_TOKEN, {"token_hash": sha256_hex(plain)}).scalars().first()
-    )
+    row = db.execute(_USER_OF_TOKEN, {"token_hash": sha256_hex(plain)}).first()
+    if row is None:
+        return None
+    user, token_id, last_used_at = row
+    if last_used_at is None or utcnow() - last_used_at >= TOKEN_USE_RECORDED_EVERY:
+        from portal.accounts.tokens import touch  # once a minute at most: the import is rare
+
+        touch(db, token_id, last_used_at)
+    found: User = user
     return found
+
+
+TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
 # --- who is asking ------------------------------------------------------------------------
