@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 
 from portal.accounts.models import Role
-from portal.catalog import get_targets
 from portal.db import DbSession
-from portal.logistics.tracking import report as logistics_report
 from portal.procurement.models import ProductLine
 from portal.security import Principal, require_roles
 from portal.tracking import service
-from portal.tracking.schemas import LineYearIn, LineYearOut, YearReport, line_year_out, year_report
+from portal.tracking.schemas import LineYearIn, LineYearOut, YearReport, line_year_out
+from portal.tracking.yearly import full_year_report
 
 router = APIRouter(tags=["tracking"])
 EsgOnly = Annotated[Principal, Depends(require_roles(Role.ESG))]
@@ -23,9 +22,7 @@ Year = Annotated[int, Path(ge=service.YEAR_MIN, le=service.YEAR_MAX, description
 @router.get("/reports/{year}", response_model=YearReport, name="api_year_report")
 def report(year: Year, db: DbSession, _esg: EsgOnly) -> YearReport:
     """Scope 3.1 and Scope 1+2 intensities, supplier-specific and recycled shares for YEAR."""
-    found = year_report(service.year_figures(db, year=year), get_targets())
-    found.logistics = logistics_report(db, year)
-    return found
+    return full_year_report(db, year)
 
 
 @router.get("/production/{line}/{year}", response_model=LineYearOut, name="api_line_year")

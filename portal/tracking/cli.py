@@ -33,14 +33,13 @@ def report_command(
     from sqlmodel import Session
 
     from portal import i18n
-    from portal.catalog import get_targets
     from portal.db import get_engine
-    from portal.tracking.schemas import CSV_COLUMNS, csv_row, year_report
-    from portal.tracking.service import year_figures
+    from portal.tracking.schemas import CSV_COLUMNS, csv_row
+    from portal.tracking.yearly import full_year_report
 
     i18n.current_locale.set("en")
     with Session(get_engine()) as db:
-        report = year_report(year_figures(db, year=year), get_targets())
+        report = full_year_report(db, year)
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
