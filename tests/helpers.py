@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text as sa_text
 from sqlmodel import Session
 
 from portal.accounts import service as accounts
@@ -74,3 +76,33 @@ def post_form(
     """Open PAGE_URL for its CSRF token, then post DATA to ACTION."""
     token = csrf_from(client.get(page_url).text)
     return client.post(action, data={**data, "csrf_token": token}, **kwargs)
+
+
+def insert_foundation_supplier(engine: Any, code: str) -> int:
+    """A supplier row with only the columns of migration 0001 (for tests of old schemas)."""
+    with engine.begin() as connection:
+        return int(
+            connection.execute(
+                sa_text(
+                    "INSERT INTO supplier (code, name_zh, name_en, country, is_own_plant, "
+                    "created_at) VALUES (:code, :zh, :en, 'CN', false, "
+                    "'2026-01-02 08:00:00.000000') RETURNING id"
+                ),
+                {"code": code, "zh": f"{code} 公司", "en": f"{code} Ltd"},
+            ).scalar_one()
+        )
+
+
+def insert_foundation_user(engine: Any, role: str) -> int:
+    """A user row with only the columns of migration 0001 (for tests of old schemas)."""
+    with engine.begin() as connection:
+        return int(
+            connection.execute(
+                sa_text(
+                    "INSERT INTO user_account (email, full_name, role, is_active, created_at) "
+                    "VALUES (:email, :name, :role, true, '2026-01-02 08:00:00.000000') "
+                    "RETURNING id"
+                ),
+                {"email": f"{role}@example.com", "name": role, "role": role},
+            ).scalar_one()
+        )

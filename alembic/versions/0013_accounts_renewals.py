@@ -22,11 +22,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("supplier") as batch:
-        batch.add_column(
-            sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch.add_column(sa.Column("deactivated_at", UtcDateTime(), nullable=True))
+    # Plain ADD COLUMN, not a batch copy: on SQLite the copy drops the table that users,
+    # declarations and purchases point at, which their foreign keys refuse.
+    op.add_column(
+        "supplier", sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
+    op.add_column("supplier", sa.Column("deactivated_at", UtcDateTime(), nullable=True))
     op.create_table(
         "password_reset",
         sa.Column("id", sa.Integer(), primary_key=True),

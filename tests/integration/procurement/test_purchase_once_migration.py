@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import make_supplier, make_user
+from helpers import insert_foundation_supplier, insert_foundation_user
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -57,10 +57,11 @@ def test_purchases_that_shared_a_check_each_get_a_copy_and_are_reported(
 ) -> None:
     url = before_0005
     engine = db.make_engine(url, sqlite_lock_on_begin=False)
-    with Session(engine, expire_on_commit=False) as session:
-        supplier = make_supplier(session, "SXML")
-        buyer = make_user(session, "buyer")
-    ids = {"user": buyer.id, "supplier": supplier.id, "via": True}
+    ids = {
+        "user": insert_foundation_user(engine, "buyer"),
+        "supplier": insert_foundation_supplier(engine, "SXML"),
+        "via": True,
+    }
     with engine.begin() as connection:
         check_id = connection.execute(text(CHECK + " RETURNING id"), ids).scalar_one()
         other_check = connection.execute(text(CHECK + " RETURNING id"), ids).scalar_one()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from helpers import make_supplier
+from helpers import insert_foundation_supplier
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -74,9 +74,7 @@ def test_superseded_declarations_get_the_status_the_audit_trail_recorded(
 ) -> None:
     url = before_0011
     engine = db.make_engine(url, sqlite_lock_on_begin=False)
-    with Session(engine, expire_on_commit=False) as session:
-        supplier = make_supplier(session, "YNSD")
-    assert supplier.id is not None
+    supplier_id = insert_foundation_supplier(engine, "YNSD")
     columns = [
         c
         for c in Declaration.__table__.columns
@@ -87,10 +85,10 @@ def test_superseded_declarations_get_the_status_the_audit_trail_recorded(
     with engine.begin() as connection:
         for version, status in ((1, "superseded"), (2, "superseded"), (3, "superseded")):
             ids[version] = connection.execute(
-                sa.insert(table).returning(table.c.id), _row(supplier.id, version, status)
+                sa.insert(table).returning(table.c.id), _row(supplier_id, version, status)
             ).scalar_one()
         ids[4] = connection.execute(
-            sa.insert(table).returning(table.c.id), _row(supplier.id, 4, "accepted")
+            sa.insert(table).returning(table.c.id), _row(supplier_id, 4, "accepted")
         ).scalar_one()
     with Session(engine) as session:
         # Version 1 was accepted and version 2 rejected when replaced; version 3 has no entry.
