@@ -118,7 +118,11 @@ def test_esg_sends_a_data_request_sees_progress_and_reminds(
     expect(page.locator("#progress-YNSD .reminders")).to_contain_text("1")
     expect(page.locator("#progress-SXML .reminders")).to_contain_text("0")
     _mail(smtp, "smelter@demo.portal", "提醒")
-    assert len(smtp.to("coalsmelter@demo.portal")) == 1  # asked, not reminded
+    # Asked, not reminded (the demo's own data requests mail SXML too: only this one counts).
+    this_request = [
+        mail for mail in smtp.to("coalsmelter@demo.portal") if "Primary ingot" in mail.subject
+    ]
+    assert len(this_request) == 1
 
     # The supplier finds the request on its home page, linked to the declaration form.
     page.locator("#sign-out").click()
