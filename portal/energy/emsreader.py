@@ -6,14 +6,13 @@ limit, so the worst file costs a worker, never the web server's answers. No data
 
 from __future__ import annotations
 
-import json
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from portal.energy.emsfile import read_lines
 from portal.procurement.importfile import FileRefused, is_zip, screen_zip
-from portal.procurement.importreader import _pack, _reusable, _unpack
+from portal.procurement.importreader import _pack, _reusable, answer_lines
 from portal.workers.pool import (
     MIB,
     OUT_OF_MEMORY,
@@ -37,16 +36,7 @@ def _serve(connection: Connection, memory_mb: int) -> None:
 
 
 def _answer(request: bytes, memory_mb: int) -> bytes:
-    filename, data = _unpack(request)
-    try:
-        answer: dict[str, Any] = {"lines": read_lines(filename, data)}
-    except FileRefused as refused:
-        answer = {"refused": {"code": refused.code, "params": refused.params}}
-    except MemoryError:
-        answer = {"refused": {"code": OUT_OF_MEMORY, "params": {"n": memory_mb}}}
-    except Exception as error:  # a fault in reading one file must not end the worker
-        answer = {"refused": {"code": "unreadable", "params": {}}, "detail": repr(error)}
-    return json.dumps(answer, ensure_ascii=False, default=str).encode()
+    return answer_lines(read_lines, request, memory_mb)
 
 
 class EmsReader:

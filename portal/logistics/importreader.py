@@ -4,14 +4,19 @@ untrusted input that can unpack to far more than it weighs. Nothing here touches
 
 from __future__ import annotations
 
-import json
 import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from portal.logistics.importfile import read_lines
 from portal.procurement.importfile import FileRefused, is_zip, screen_zip
-from portal.procurement.importreader import MAX_ANSWER_BYTES, MEMORY_MB, TIMEOUT_S, _pack, _unpack
+from portal.procurement.importreader import (
+    MAX_ANSWER_BYTES,
+    MEMORY_MB,
+    TIMEOUT_S,
+    _pack,
+    answer_lines,
+)
 from portal.workers.pool import (
     MIB,
     OUT_OF_MEMORY,
@@ -30,16 +35,7 @@ def _serve(connection: Connection, memory_mb: int) -> None:
 
 
 def _answer(request: bytes, memory_mb: int) -> bytes:
-    filename, data = _unpack(request)
-    try:
-        answer: dict[str, Any] = {"lines": read_lines(filename, data)}
-    except FileRefused as refused:
-        answer = {"refused": {"code": refused.code, "params": refused.params}}
-    except MemoryError:
-        answer = {"refused": {"code": OUT_OF_MEMORY, "params": {"n": memory_mb}}}
-    except Exception as error:  # a fault in reading one file must not end the worker
-        answer = {"refused": {"code": "unreadable", "params": {}}, "detail": repr(error)}
-    return json.dumps(answer, ensure_ascii=False, default=str).encode()
+    return answer_lines(read_lines, request, memory_mb)
 
 
 _pool: WorkerPool | None = None

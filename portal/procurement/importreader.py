@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -40,9 +41,14 @@ def _serve(connection: Connection, memory_mb: int) -> None:
 
 
 def _answer(request: bytes, memory_mb: int) -> bytes:
+    return answer_lines(read_lines, request, memory_mb)
+
+
+def answer_lines(read: Callable[[str, bytes], Any], request: bytes, memory_mb: int) -> bytes:
+    """The worker's answer to REQUEST: the lines READ found, or why the file was refused."""
     filename, data = _unpack(request)
     try:
-        answer: dict[str, Any] = {"lines": read_lines(filename, data)}
+        answer: dict[str, Any] = {"lines": read(filename, data)}
     except FileRefused as refused:
         answer = {"refused": {"code": refused.code, "params": refused.params}}
     except MemoryError:
