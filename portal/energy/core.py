@@ -66,6 +66,9 @@ class MeterSpec:
     rollover_at: float | None = None  # where the register wraps to 0 (6 digits: 1,000,000)
     max_rate_per_h: float | None = None  # more than this per hour is impossible
     spike_factor: float = 10.0
+    # What a spike is measured against: "median" of the recent rates, or their "peak" for
+    # generation meters, whose output rises from nothing every morning.
+    spike_reference: str = "median"
 
 
 class Point(NamedTuple):
@@ -97,6 +100,14 @@ def typical_rate(rates: Sequence[float]) -> float | None:
     return median(recent)
 
 
+def peak_rate(rates: Sequence[float]) -> float | None:
+    """The meter's highest energy per hour over its last measured intervals."""
+    recent = [rate for rate in rates[-HISTORY:] if rate >= 0]
+    if len(recent) < MIN_HISTORY:
+        return None
+    return max(recent)
+
+
 def _estimate(rate: float | None, start: int, end: int) -> float:
     if rate is None or end <= start:
         return 0.0
@@ -105,11 +116,18 @@ def _estimate(rate: float | None, start: int, end: int) -> float:
 
 def compute(spec: MeterSpec, prev: Point | None, cur: Point, rates: Sequence[float]) -> Computed:
     """The energy of CUR given the reading before it and the meter's recent rates per hour."""
-    return _compute(spec, prev, cur, typical_rate(rates))
+    return _compute(spec, prev, cur, typical_rate(rates), peak_rate(rates))
 
 
-def _compute(spec: MeterSpec, prev: Point | None, cur: Point, typical: float | None) -> Computed:
-    """The energy of CUR given the reading before it and the meter's TYPICAL rate per hour."""
+def _compute(
+    spec: MeterSpec,
+    prev: Point | None,
+    cur: Point,
+    typical: float | None,
+    peak: float | None = None,
+) -> Computed:
+    """The energy of CUR given the reading before it and the meter's TYPICAL and PEAK rates
+    per hour."""
     flags = set(cur.flags & ARRIVAL_FLAGS)
     if spec.kind == "manual":
         start = cur.period_start if cur.period_start is not None else cur.at
@@ -137,7 +155,7 @@ def _compute(spec: MeterSpec, prev: Point | None, cur: Point, typical: float | N
                 frozenset(flags),
             )
         return _judged(
-            spec, Computed(span_start, own_start, energy, estimated), cur.at, flags, typical
+            spec, Computed(span_start, own_start, energy, estimated), cur.at, flags, typical, peak
         )
     # cumulative register
     if prev is None:
@@ -165,12 +183,17 @@ def _compute(spec: MeterSpec, prev: Point | None, cur: Point, typical: float | N
     if cur.at - prev.at > GAP_FACTOR * spec.interval_s:
         flags.add(FLAG_GAP)
     return _judged(
-        spec, Computed(start, start, delta * spec.multiplier, 0.0), cur.at, flags, typical
+        spec, Computed(start, start, delta * spec.multiplier, 0.0), cur.at, flags, typical, peak
     )
 
 
 def _judged(
-    spec: MeterSpec, computed: Computed, at: int, flags: set[str], typical: float | None
+    spec: MeterSpec,
+    computed: Computed,
+    at: int,
+    flags: set[str],
+    typical: float | None,
+    peak: float | None,
 ) -> Computed:
     """COMPUTED checked against the meter's limit and its own history."""
     span = at - computed.measured_start
@@ -186,7 +209,8 @@ def _judged(
             computed.estimated + estimate,
             frozenset(flags),
         )
-    if typical is not None and typical > 0 and hours and rate > spec.spike_factor * typical:
+    reference = peak if spec.spike_reference == "peak" else typical
+    if reference is not None and reference > 0 and hours and rate > spec.spike_factor * reference:
         flags.add(FLAG_SPIKE)  # kept: a spike may be real, but someone should look
     return Computed(
         computed.span_start,
@@ -330,11 +354,12 @@ def chain(
     for point in points:
         count = len(usable)
         if count < MIN_HISTORY:
-            typical = None
+            typical = peak = None
         else:
             middle = count // 2
             typical = usable[middle] if count % 2 else (usable[middle - 1] + usable[middle]) / 2
-        computed = _compute(spec, prev, point, typical)
+            peak = usable[-1]
+        computed = _compute(spec, prev, point, typical, peak)
         out.append(computed)
         rate = measured_rate(computed, point.at)
         if rate is not None:

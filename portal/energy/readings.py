@@ -92,6 +92,7 @@ def spec_of(meter: Meter) -> core.MeterSpec:
         multiplier=meter.multiplier,
         rollover_at=meter.rollover_at,
         max_rate_per_h=meter.max_rate_per_h,
+        spike_reference="peak" if meter.role == "generation" else "median",
     )
 
 

@@ -70,6 +70,21 @@ def test_spike_against_the_meters_own_history_is_flagged_and_kept() -> None:
     assert not any(core.FLAG_SPIKE in c.flags for c in out[:6])
 
 
+def test_a_generation_meter_rising_at_dawn_is_no_spike_but_ten_times_its_peak_is() -> None:
+    # Rooftop PV: yesterday afternoon 12, 8, 4 kWh/h, then 21 night quarters at 0.04 kWh/h.
+    # At dawn 0.5, 2, 3 kWh a quarter (2, 8, 12 kWh/h): against the median (0.04 kWh/h,
+    # 10 × = 0.4) each is a "spike"; against the peak (12 kWh/h, 10 × = 120) none is.
+    history = [12.0, 8.0, 4.0] + [0.04] * 21
+    dawn = [0, 0.5, 2.5, 5.5]
+    by_median = core.chain(cumulative(), points(dawn), history=history)
+    by_peak = core.chain(cumulative(spike_reference="peak"), points(dawn), history=history)
+    assert all(core.FLAG_SPIKE in c.flags for c in by_median[1:])
+    assert not any(core.FLAG_SPIKE in c.flags for c in by_peak)
+    # 200 kWh in the next quarter is 800 kWh/h > 120: a spike, still counted.
+    surge = core.chain(cumulative(spike_reference="peak"), points([*dawn, 205.5]), history=history)
+    assert core.FLAG_SPIKE in surge[-1].flags and surge[-1].energy == 200.0
+
+
 def test_cumulative_gap_is_measured_and_spread_evenly() -> None:
     # 12 kWh read across 3 hours (from 00:00 to 03:00 plant time): 4 kWh in each hour
     out = core.chain(cumulative(), [Point(T0, 0), Point(T0 + 3 * 3600, 12)])
