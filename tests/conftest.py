@@ -112,17 +112,91 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _load_demo_into(url: str, files: Path) -> None:
+    """The demo loaded into the database at URL, its evidence files into FILES."""
+    from portal.demo import load_demo
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_ENV", "test")
+        patch.setenv("PORTAL_DATABASE_URL", url)
+        patch.setenv("PORTAL_DATA_DIR", str(files))
+        config.get_settings.cache_clear()
+        db.get_engine.cache_clear()
+        with Session(db.get_engine()) as session:
+            load_demo(session)
+            session.commit()
+        db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a SQLite database with the demo (portal.db) and its files, made once."""
+    folder = tmp_path_factory.mktemp("demo")
+    shutil.copy(sqlite_template, folder / "portal.db")
+    _load_demo_into(f"sqlite:///{folder / 'portal.db'}", folder / "files")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_template(
+    postgres_migrated: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Path]:
+    """A PostgreSQL database holding the demo, to copy from (its name, its evidence files)."""
+    given = make_url(postgres_migrated)
+    name = f"{given.database}_demo"
+    _recreate_database(postgres_migrated, name, template=None)
+    url = given.set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(url)
+    files = tmp_path_factory.mktemp("demo-pg") / "files"
+    _load_demo_into(url, files)
+    return name, files
+
+
+def _recreate_database(url: str, name: str, *, template: str | None) -> None:
+    """Drop database NAME beside URL's and create it again (as a copy of TEMPLATE if given)."""
+    admin = db.make_engine(make_url(url).set(database="postgres").render_as_string(False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The database URL for this test: a fresh copy of the migrated SQLite, or PostgreSQL."""
+    """The database URL for this test: a fresh copy of the migrated SQLite, or PostgreSQL.
+
+    Tests marked `demo` start on a copy of a database already holding the demo, its evidence
+    files in the test's file directory: loading it takes far longer than copying it.
+    """
+    demo = request.node.get_closest_marker("demo") is not None
     if request.param == "postgresql":
         url = str(request.getfixturevalue("postgres_migrated"))
-        _empty_postgres(url)
-        return url
-    template: Path = request.getfixturevalue("sqlite_template")
+        if not demo:
+            _empty_postgres(url)
+            return url
+        template, files = request.getfixturevalue("demo_postgres_template")
+        copy = f"{make_url(url).database}_demo_copy"
+        _recreate_database(url, copy, template=template)
+        _copy_files(files, tmp_path / "files")
+        return make_url(url).set(database=copy).render_as_string(hide_password=False)
     path = tmp_path / "portal.db"
-    shutil.copy(template, path)
+    if demo:
+        folder: Path = request.getfixturevalue("demo_sqlite_template")
+        shutil.copy(folder / "portal.db", path)
+        _copy_files(folder / "files", tmp_path / "files")
+    else:
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
     return f"sqlite:///{path}"
+
+
+def _copy_files(source: Path, target: Path) -> None:
+    if source.exists():
+        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 @pytest.fixture

@@ -96,7 +96,10 @@ def _year_readings(db: Session, demo: DemoMeter, year: int) -> bool:
     meter = db.exec(select(Meter).where(Meter.code == demo.code)).one()
     first = int(datetime(year, 1, 1, tzinfo=core.PLANT_TZ).timestamp())
     last = db.exec(
-        select(Reading).where(Reading.meter_id == meter.id).order_by(col(Reading.at_s).desc())
+        select(Reading)
+        .where(Reading.meter_id == meter.id)
+        .order_by(col(Reading.at_s).desc())
+        .limit(1)
     ).first()
     if last is not None and last.at_s > first:
         return False

@@ -84,27 +84,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the demo's database and evidence files, loaded once per run."""
-    from sqlmodel import Session
-
-    from portal.demo import load_demo
-
-    folder = tmp_path_factory.mktemp("demo")
-    shutil.copy(sqlite_template, folder / "e2e.db")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PORTAL_ENV", "test")
-        patch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{folder / 'e2e.db'}")
-        patch.setenv("PORTAL_DATA_DIR", str(folder / "files"))
-        config.get_settings.cache_clear()
-        db.get_engine.cache_clear()
-        with Session(db.get_engine()) as session:
-            load_demo(session)
-            session.commit()
-        db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    return folder
+def demo_template(demo_sqlite_template: Path) -> Path:
+    """A folder holding the demo's database (portal.db) and evidence files, loaded once per run."""
+    return demo_sqlite_template
 
 
 @pytest.fixture
@@ -113,7 +95,7 @@ def live_server(
 ) -> Iterator[LiveServer]:
     """A portal with demo data on a fresh copy of the demo's database and files."""
     path = tmp_path / "e2e.db"
-    shutil.copy(demo_template / "e2e.db", path)
+    shutil.copy(demo_template / "portal.db", path)
     if (demo_template / "files").exists():
         shutil.copytree(demo_template / "files", tmp_path / "files")
     port = _free_port()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from decimal import Decimal
 from typing import Any
 
@@ -324,6 +326,7 @@ def test_a_correction_the_rules_reject_cannot_then_be_accepted(
     assert _fresh(session, declaration_id).status == "in_review"
 
 
+@pytest.mark.demo
 def test_the_demos_pending_unit_slip_shows_the_guard(client: TestClient, session: Session) -> None:
     from helpers import sign_in
 

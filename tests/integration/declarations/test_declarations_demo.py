@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
@@ -25,6 +27,7 @@ def by_supplier(session: Session) -> dict[str, list[Declaration]]:
     return found
 
 
+@pytest.mark.demo
 def test_the_demo_shows_each_case_and_loads_only_once(session: Session) -> None:
     load_demo(session)
     session.commit()

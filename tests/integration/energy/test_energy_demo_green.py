@@ -12,6 +12,7 @@ from portal.energy.green import green_share_of_year
 from portal.energy.models import Certificate
 
 
+@pytest.mark.demo
 def test_demo_green_years_show_pv_and_certificates(backend: str, session: Session) -> None:
     demo.load_demo(session)
     session.commit()

@@ -33,6 +33,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert result.exit_code == 0 and "Usage" in result.output
 
 
+@pytest.mark.demo
 def test_demo_is_idempotent_and_gives_every_role_a_sign_in(
     settings: config.Settings, session: Session
 ) -> None:
@@ -90,6 +91,7 @@ def test_bad_input_names_the_field(settings: config.Settings) -> None:
     assert no_user.exit_code == 2 and "email" in no_user.output
 
 
+@pytest.mark.demo
 def test_audit_verify_reports_the_chain(settings: config.Settings) -> None:
     runner.invoke(app, ["demo"])
     result = runner.invoke(app, ["audit", "verify"])

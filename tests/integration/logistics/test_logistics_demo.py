@@ -12,6 +12,7 @@ from portal.logistics.models import Shipment
 pytestmark = pytest.mark.usefixtures("backend")
 
 
+@pytest.mark.demo
 def test_demo_tells_the_story_and_loads_once(session: Session) -> None:
     demo.load_demo(session)
     session.commit()

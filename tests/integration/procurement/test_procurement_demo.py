@@ -11,6 +11,7 @@ from portal.procurement.demo import DEMO_PURCHASES
 from portal.procurement.models import BuyerCheck, Purchase
 
 
+@pytest.mark.demo
 def test_demo_purchases_cover_the_years_and_lines_and_load_once(session: Session) -> None:
     load_demo(session)
     session.commit()
@@ -32,6 +33,7 @@ def test_demo_purchases_load_without_any_declaration(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("portal.declarations.demo.load_demo", lambda db: [])
+    monkeypatch.setattr("portal.energy.demo.load_demo", lambda db: [])  # no purchases in it
     load_demo(session)
     session.commit()
     purchases = session.exec(select(Purchase)).all()
