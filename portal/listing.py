@@ -168,11 +168,27 @@ def search_condition(
         return None
     conditions = []
     for word in query.q.split():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(word)
         alternatives: list[Any] = [column.ilike(pattern, escape="\\") for column in columns]
         alternatives += [found for match in also if (found := match(word)) is not None]
         conditions.append(or_(*alternatives))
     return and_(*conditions)
+
+
+def like_pattern(word: str) -> str:
+    """A LIKE pattern finding WORD anywhere, its own % and _ taken literally (escape \\)."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def related(key: Any, target: Any, columns: Sequence[Any]) -> WordMatch:
+    """A search word in COLUMNS of a table the query does not join: KEY IN (TARGET where found)."""
+
+    def match(word: str) -> ColumnElement[bool] | None:
+        pattern = like_pattern(word)
+        found = select(target).where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+        return key.in_(found)
+
+    return match
 
 
 def material_names(column: Any) -> WordMatch:
@@ -209,10 +225,17 @@ def page_select(
     if condition is not None:
         statement = statement.where(condition)
     total = int(db.exec(select_count(statement)).one())
-    order = [column.desc() if query.descending else column.asc() for column in sorts[query.sort]]
-    order += [column.desc() if query.descending else column.asc() for column in tiebreak]
+    order = ordering(query, sorts, tiebreak)
     rows = db.exec(statement.order_by(*order).limit(query.per_page).offset(query.offset)).all()
     return Page(list(rows), total, query)
+
+
+def ordering(
+    query: ListQuery, sorts: Mapping[str, Sequence[Any]], tiebreak: Sequence[Any] = ()
+) -> list[Any]:
+    """The ORDER BY of QUERY's sort: SORTS[query.sort], then TIEBREAK, all in its direction."""
+    columns = [*sorts[query.sort], *tiebreak]
+    return [column.desc() if query.descending else column.asc() for column in columns]
 
 
 def select_count(statement: Any) -> Any:

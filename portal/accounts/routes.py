@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,13 +10,14 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
-from portal.accounts import devices, service
+from portal.accounts import devices, queries, service
 from portal.accounts.mail import send_guessing_warning
 from portal.accounts.models import ApiToken, Role, User
 from portal.accounts.self_service import account_context
 from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import InvalidInput
+from portal.listing import ListQuery
 from portal.security import (
     SESSION_COOKIE,
     Principal,
@@ -24,7 +26,7 @@ from portal.security import (
     start_session,
 )
 from portal.suppliers.models import Supplier
-from portal.web import redirect, render, safe_next
+from portal.web import redirect, render, role_label, safe_next
 
 router = APIRouter()
 AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -168,8 +170,14 @@ def _users_page(request: Request, db: DbSession, **extra: object) -> Response:
         .join(User, col(ApiToken.user_id) == User.id)
         .order_by(col(ApiToken.created_at).desc())
     ).all()
+    query = ListQuery.read(request, sorts=queries.SORTS, default="-created")
+    # A form posted elsewhere renders this list too: its links lead back to the list itself.
+    query = replace(query, path="/admin/users")
+    labels = {role.value: role_label(role.value) for role in Role}
+    found = queries.list_users(db, query, role_labels=labels)
     context: dict[str, object] = {
-        "users": service.list_users(db),
+        "users": found.rows,
+        "list_page": found,
         "suppliers": suppliers,
         "roles": list(Role),
         "tokens": tokens,
@@ -183,7 +191,7 @@ def _users_page(request: Request, db: DbSession, **extra: object) -> Response:
 
 @router.get("/admin/users", name="users")
 def users(request: Request, db: DbSession, _admin: AdminOnly) -> Response:
-    """All users, the invitation form and API tokens."""
+    """The users, searched, sorted and paged; the invitation form and API tokens."""
     return _users_page(request, db)
 
 

@@ -417,13 +417,3 @@ def revoke_token(db: Session, *, actor: Actor, token_id: int) -> ApiToken:
             after={"name": token.name, "prefix": token.prefix, "user_id": token.user_id},
         )
     return token
-
-
-def list_users(db: Session) -> list[tuple[User, Supplier | None]]:
-    """All users with their supplier company, newest first."""
-    rows = db.exec(
-        select(User, Supplier)
-        .join(Supplier, col(User.supplier_id) == Supplier.id, isouter=True)
-        .order_by(col(User.created_at).desc())
-    ).all()
-    return [(user, supplier) for user, supplier in rows]

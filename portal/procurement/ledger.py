@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal.accounts.models import User
 from portal.checking import RuleSet
+from portal.listing import ListQuery, material_names, ordering, search_condition
 from portal.procurement.lookup import in_chunks
 from portal.procurement.models import BuyerCheck, Purchase
 from portal.suppliers.models import Supplier
@@ -36,17 +37,6 @@ class PurchaseFilters:
     date_from: date | None = None
     date_to: date | None = None
     import_id: int | None = None
-
-    def query_string(self) -> str:
-        """The filters as URL query parameters (for the CSV link)."""
-        from urllib.parse import urlencode
-
-        pairs: dict[str, str] = {}
-        for name, value in vars(self).items():
-            if value is None or value is False or value == "":
-                continue
-            pairs[name] = "1" if value is True else str(value)
-        return urlencode(pairs)
 
 
 @dataclass(frozen=True)
@@ -94,11 +84,46 @@ def _filtered(statement: Any, filters: PurchaseFilters) -> Any:
     return statement.where(*conditions) if conditions else statement
 
 
+# What the ledger's free-text search looks in (and catalog material names), and its sorts.
+LEDGER_SEARCH = (
+    col(Purchase.po_number),
+    col(Supplier.code),
+    col(Supplier.name_zh),
+    col(Supplier.name_en),
+    col(Purchase.material_code),
+)
+LEDGER_SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (col(Purchase.purchase_date),),
+    "po": (col(Purchase.po_number), col(Purchase.po_line)),
+    "supplier": (col(Supplier.code),),
+    "material": (col(Purchase.material_code),),
+    "tonnes": (col(Purchase.quantity_t),),
+    "emissions": (col(Purchase.emissions_t),),
+    "verdict": (col(BuyerCheck.verdict),),
+}
+LEDGER_DEFAULT = "-date"  # newest first
+
+
+def _searched(statement: Any, filters: PurchaseFilters, query: ListQuery | None) -> Any:
+    statement = _filtered(statement, filters)
+    if query is None:
+        return statement
+    condition = search_condition(
+        query, LEDGER_SEARCH, also=(material_names(col(Purchase.material_code)),)
+    )
+    return statement if condition is None else statement.where(condition)
+
+
 def list_purchases(
-    db: Session, filters: PurchaseFilters, *, limit: int = 100, offset: int = 0
+    db: Session,
+    filters: PurchaseFilters,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    query: ListQuery | None = None,
 ) -> PurchasePage:
-    """Matching purchases, newest first, with totals."""
-    totals_query = _filtered(
+    """Matching purchases, newest first, with totals; QUERY searches, sorts and pages them."""
+    totals_query = _searched(
         select(
             func.count(col(Purchase.id)),
             func.coalesce(func.sum(Purchase.quantity_t), 0),
@@ -106,9 +131,12 @@ def list_purchases(
             func.coalesce(func.sum(Purchase.recycled_t), 0),
         ).join(Supplier, col(Supplier.id) == Purchase.supplier_id),
         filters,
+        query,
     )
     count, quantity, emissions, recycled = db.exec(totals_query).one()
-    rows = _rows(db, filters, limit=limit, offset=offset)
+    if query is not None:
+        limit, offset = query.per_page, query.offset
+    rows = _rows(db, filters, limit=limit, offset=offset, query=query)
     return PurchasePage(
         rows=rows,
         total=int(count),
@@ -119,9 +147,14 @@ def list_purchases(
 
 
 def _rows(
-    db: Session, filters: PurchaseFilters, *, limit: int | None, offset: int = 0
+    db: Session,
+    filters: PurchaseFilters,
+    *,
+    limit: int | None,
+    offset: int = 0,
+    query: ListQuery | None = None,
 ) -> list[PurchaseRow]:
-    statement = _filtered(
+    statement = _searched(
         sa_select(
             Purchase,
             col(Supplier.code),
@@ -132,7 +165,13 @@ def _rows(
         .join(Supplier, col(Supplier.id) == Purchase.supplier_id)
         .join(BuyerCheck, col(BuyerCheck.id) == Purchase.check_id),
         filters,
-    ).order_by(col(Purchase.purchase_date).desc(), col(Purchase.id).desc())
+        query,
+    )
+    if query is None:
+        order = [col(Purchase.purchase_date).desc(), col(Purchase.id).desc()]
+    else:
+        order = ordering(query, LEDGER_SORTS, tiebreak=(col(Purchase.id),))
+    statement = statement.order_by(*order)
     if limit is not None:
         statement = statement.limit(limit).offset(offset)
     return [
@@ -173,13 +212,13 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def purchases_csv(db: Session, filters: PurchaseFilters) -> str:
-    """Every matching purchase as CSV (UTF-8 with BOM, so Excel reads the Chinese names)."""
+def purchases_csv(db: Session, filters: PurchaseFilters, query: ListQuery | None = None) -> str:
+    """Every matching purchase (QUERY's search and order, all pages) as CSV with a BOM for Excel."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row in _rows(db, filters, limit=None):
+    for row in _rows(db, filters, limit=None, query=query):
         p = row.purchase
         writer.writerow(
             [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import current_locale
+from portal.listing import ListQuery, Page
 from portal.procurement import importfile, imports, inputs, service
 from portal.procurement.decision import FactorSource, ProductLine
 from portal.procurement.importfile import COLUMNS, template_csv
@@ -210,23 +212,31 @@ def filters_from(query: QueryParams) -> service.PurchaseFilters:
     )
 
 
+# One-off notes of a redirect, not filters: sorting or paging the list drops them.
+NOTE_PARAMS = ("recorded", "stored", "skipped")
+
+
+def _ledger_query(request: Request) -> ListQuery:
+    query = ListQuery.read(
+        request, sorts=service.LEDGER_SORTS, default=service.LEDGER_DEFAULT, per_page=PAGE_SIZE
+    )
+    kept = tuple((name, value) for name, value in query.params if name not in NOTE_PARAMS)
+    return replace(query, params=kept)
+
+
 @router.get("/purchases", name="purchases")
 def purchases(request: Request, db: DbSession, reader: LedgerReader) -> Response:
-    """The purchase ledger with filters, totals and CSV export."""
+    """The purchase ledger with filters, search, sortable columns, pages, totals and CSV export."""
     filters = filters_from(request.query_params)
-    page_text = request.query_params.get("page", "1")
-    page_number = int(page_text) if page_text.isdigit() and 0 < len(page_text) < 6 else 1
-    page_number = max(page_number, 1)
-    ledger = service.list_purchases(
-        db, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
-    )
+    query = _ledger_query(request)
+    ledger = service.list_purchases(db, filters, query=query)
     recorded = request.query_params.get("recorded", "")
     context = {
         "filters": filters,
         "ledger": ledger,
-        "page": page_number,
-        "pages": max(1, -(-ledger.total // PAGE_SIZE)),
-        "query": filters.query_string(),
+        "list_page": Page(ledger.rows, ledger.total, query),
+        # The export takes the filters, search and order, never the page: every matching row.
+        "export_link": replace(query, path="/purchases/export.csv").link(page=None),
         "materials": list(get_ruleset().materials.values()),
         "product_lines": list(ProductLine),
         "factor_sources": list(FactorSource),
@@ -239,8 +249,8 @@ def purchases(request: Request, db: DbSession, reader: LedgerReader) -> Response
 
 @router.get("/purchases/export.csv", name="purchases_csv")
 def purchases_csv(request: Request, db: DbSession, _reader: LedgerReader) -> Response:
-    """The filtered ledger as a CSV file."""
-    body = service.purchases_csv(db, filters_from(request.query_params))
+    """The filtered, searched ledger as a CSV file: every matching purchase, in the list's order."""
+    body = service.purchases_csv(db, filters_from(request.query_params), _ledger_query(request))
     return Response(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -18,6 +18,8 @@ from portal.procurement.checks import (
 )
 from portal.procurement.ledger import (
     CSV_COLUMNS,
+    LEDGER_DEFAULT,
+    LEDGER_SORTS,
     PurchaseFilters,
     PurchasePage,
     PurchaseRow,
@@ -54,6 +56,8 @@ from portal.procurement.recording import (
 __all__ = [
     "CSV_COLUMNS",
     "IN_CHUNK",
+    "LEDGER_DEFAULT",
+    "LEDGER_SORTS",
     "CandidateKey",
     "CheckCard",
     "CheckInput",

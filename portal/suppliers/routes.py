@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlmodel import select
 from starlette.background import BackgroundTask
 
 from portal.accounts import service
@@ -14,10 +13,10 @@ from portal.accounts.models import Role
 from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import InvalidInput
+from portal.listing import ListQuery
 from portal.security import Principal, require_roles
 from portal.suppliers import contacts
 from portal.suppliers import service as supplier_service
-from portal.suppliers.models import Supplier
 from portal.textrules import MULTILINE
 from portal.web import redirect, render
 
@@ -26,15 +25,21 @@ AdminOnly = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 def _page(request: Request, db: DbSession, **extra: object) -> Response:
-    suppliers = db.exec(select(Supplier).order_by(Supplier.code)).all()
-    context: dict[str, object] = {"suppliers": suppliers, "form": {}, "errors": {}}
+    query = ListQuery.read(request, sorts=supplier_service.LIST_SORTS, default="code")
+    found = supplier_service.list_suppliers(db, query)
+    context: dict[str, object] = {
+        "suppliers": found.rows,
+        "list_page": found,
+        "form": {},
+        "errors": {},
+    }
     context.update(extra)
     return render(request, "suppliers/list.html", context, 422 if extra.get("errors") else 200)
 
 
 @router.get("/admin/suppliers", name="suppliers")
 def suppliers(request: Request, db: DbSession, _admin: AdminOnly) -> Response:
-    """All supplier companies and the form to add one."""
+    """The supplier companies, searched, sorted and paged, and the form to add one."""
     return _page(request, db)
 
 

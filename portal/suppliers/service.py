@@ -16,6 +16,7 @@ from portal.db import utcnow
 from portal.declarations.models import Declaration
 from portal.errors import InvalidInput, NotFound
 from portal.i18n import _
+from portal.listing import ListQuery, Page, page_select
 from portal.pact.models import PactSupplierHost
 from portal.procurement.models import Purchase
 from portal.suppliers.models import Supplier
@@ -30,6 +31,29 @@ def get_supplier(db: Session, supplier_id: int) -> Supplier:
     if supplier is None:
         raise NotFound()
     return supplier
+
+
+# The suppliers list: searched by code and both names, sorted by these columns.
+LIST_SEARCH = (col(Supplier.code), col(Supplier.name_zh), col(Supplier.name_en))
+LIST_SORTS: dict[str, tuple[Any, ...]] = {
+    "code": (col(Supplier.code),),
+    "name_zh": (col(Supplier.name_zh),),
+    "name_en": (col(Supplier.name_en),),
+    "country": (col(Supplier.country),),
+    "status": (~col(Supplier.is_active),),  # active companies first, ascending
+}
+
+
+def list_suppliers(db: Session, query: ListQuery) -> Page[Supplier]:
+    """One page of the supplier companies matching QUERY's search, in its order."""
+    return page_select(
+        db,
+        select(Supplier),
+        query,
+        search=LIST_SEARCH,
+        sorts=LIST_SORTS,
+        tiebreak=(col(Supplier.code),),
+    )
 
 
 def _fields(supplier: Supplier) -> dict[str, Any]:

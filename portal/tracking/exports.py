@@ -144,31 +144,36 @@ def figures_xlsx(years: list[YearFigures]) -> bytes:
     return buffer.getvalue()
 
 
-def _purchase_statement(purchase_filter: PurchaseFilter) -> Any:
+def _purchase_statement(purchase_filter: PurchaseFilter, search: Any = None) -> Any:
     p = Purchase.__table__.c  # type: ignore[attr-defined]
     columns = [p[name] for name in PURCHASE_COLUMNS if name != "supplier_code"]
     columns.insert(PURCHASE_COLUMNS.index("supplier_code"), Supplier.__table__.c.code)  # type: ignore[attr-defined]
+    conditions = [*purchase_filter.conditions(), *([] if search is None else [search])]
     return (
         select(*columns)
         .join_from(Purchase.__table__, Supplier.__table__)  # type: ignore[attr-defined]
-        .where(*purchase_filter.conditions())
+        .where(*conditions)
         .order_by(p.purchase_date, p.id)
         .execution_options(yield_per=2000)
     )
 
 
-def purchase_rows(db: Session, purchase_filter: PurchaseFilter) -> Iterator[tuple[Any, ...]]:
-    """The filtered purchases as tuples in PURCHASE_COLUMNS order, streamed in batches."""
-    for row in db.exec(_purchase_statement(purchase_filter)):
+def purchase_rows(
+    db: Session, purchase_filter: PurchaseFilter, search: Any = None
+) -> Iterator[tuple[Any, ...]]:
+    """The filtered (and SEARCH-found) purchases as PURCHASE_COLUMNS tuples, in batches."""
+    for row in db.exec(_purchase_statement(purchase_filter, search)):
         yield tuple(_cell(value) for value in row)
 
 
-def purchases_csv_chunks(db: Session, purchase_filter: PurchaseFilter) -> Iterator[str]:
-    """The filtered purchases as CSV, a few thousand lines per chunk."""
+def purchases_csv_chunks(
+    db: Session, purchase_filter: PurchaseFilter, search: Any = None
+) -> Iterator[str]:
+    """The filtered (and SEARCH-found) purchases as CSV, a few thousand lines per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(PURCHASE_COLUMNS)
-    for count, row in enumerate(purchase_rows(db, purchase_filter), start=1):
+    for count, row in enumerate(purchase_rows(db, purchase_filter, search), start=1):
         writer.writerow(["" if value is None else value for value in row])
         if count % 2000 == 0:
             yield buffer.getvalue()
@@ -177,12 +182,14 @@ def purchases_csv_chunks(db: Session, purchase_filter: PurchaseFilter) -> Iterat
     yield buffer.getvalue()
 
 
-def purchases_xlsx_chunks(db: Session, purchase_filter: PurchaseFilter) -> Iterator[bytes]:
-    """The filtered purchases as an XLSX workbook, streamed: memory flat however many rows."""
+def purchases_xlsx_chunks(
+    db: Session, purchase_filter: PurchaseFilter, search: Any = None
+) -> Iterator[bytes]:
+    """The filtered (and SEARCH-found) purchases as an XLSX workbook, streamed in flat memory."""
 
     def rows() -> Iterator[list[Any]]:
         yield list(PURCHASE_COLUMNS)
-        for row in db.execute(_purchase_statement(purchase_filter)):
+        for row in db.execute(_purchase_statement(purchase_filter, search)):
             yield [_xlsx_cell(value) if isinstance(value, str) else value for value in row]
 
     return xlsxstream.stream("purchases", rows())

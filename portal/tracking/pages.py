@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from portal.declarations.models import Declaration, EvidenceFile
 from portal.energy.green import green_share_of_year
 from portal.errors import InvalidInput, NotFound
 from portal.i18n import _, pick
+from portal.listing import ListQuery, Page
 from portal.procurement.models import BuyerCheck, FactorSource, Purchase
 from portal.suppliers.models import Supplier
 from portal.tracking import queries, service
@@ -255,44 +257,64 @@ def purchases(
     db: Session,
     purchase_filter: PurchaseFilter,
     *,
-    page: int,
-    page_size: int,
+    query: ListQuery,
+    page: int = 1,
     after: queries.Cursor | None = None,
     before: queries.Cursor | None = None,
 ) -> dict[str, Any]:
-    """A page of the purchases behind a figure (keyset), with the totals of all of them."""
-    totals = queries.purchase_totals(db, purchase_filter)
+    """A page of the purchases behind a figure, searched and sorted, with the totals of them all."""
+    # Oldest first (the default order) pages by keyset from the row AFTER or BEFORE it, as fast
+    # at the end of a long year as at its start; any other order by LIMIT and OFFSET.
+    # The cursors belong to one page: sorting, searching or filtering starts from the first.
+    query = replace(
+        query, params=tuple(item for item in query.params if item[0] not in ("after", "before"))
+    )
+    search = queries.search_condition(query)
+    if search is None:
+        totals = queries.purchase_totals(db, purchase_filter)
+    else:
+        totals = queries.searched_totals(db, purchase_filter, search)
+    page_size = query.per_page
     pages = max(1, -(-totals.purchases // page_size))
-    rows = queries.purchase_page(db, purchase_filter, limit=page_size, after=after, before=before)
-    if (after is None and before is None) or (before is not None and len(rows) < page_size):
-        # The first page (a page before the first is the first).
-        page = 1
-        if before is not None:
-            rows = queries.purchase_page(db, purchase_filter, limit=page_size)
-    page = min(page, pages)
-    query = purchase_filter.query()
+    keyset = query.sort == queries.DEFAULT_SORT and not query.descending
+    if keyset:
+        rows = queries.purchase_page(
+            db, purchase_filter, limit=page_size, after=after, before=before, search=search
+        )
+        if (after is None and before is None) or (before is not None and len(rows) < page_size):
+            # The first page (a page before the first is the first).
+            page = 1
+            if before is not None:
+                rows = queries.purchase_page(db, purchase_filter, limit=page_size, search=search)
+        page = min(page, pages)
+        query = replace(query, page=page)  # a keyset page's number may pass MAX_PAGE
+    else:
+        rows = queries.sorted_page(db, purchase_filter, query, search)
 
     def page_link(number: int) -> str:
+        if not keyset:
+            return query.link(page=number)
         if number < page and rows:
-            return link("/tracking/purchases", **query, page=number, before=cursor_text(rows[0]))
+            return query.link(page=number, before=cursor_text(rows[0]))
         if number > page and rows:
-            return link("/tracking/purchases", **query, page=number, after=cursor_text(rows[-1]))
-        return link("/tracking/purchases", **query)
+            return query.link(page=number, after=cursor_text(rows[-1]))
+        return query.link(page=None)
 
+    filters = purchase_filter.query()
+    searched = {**filters, "q": query.q}
     return {
         **_common(),
         "filter": purchase_filter,
         "totals": totals,
         "purchases": rows,
+        "list_page": Page(rows, totals.purchases, query),
         "suppliers": _by_id(db, Supplier, {row.supplier_id for row in rows}),
         "declarations": _by_id(
             db, Declaration, {row.declaration_id for row in rows if row.declaration_id}
         ),
-        "page": page,
-        "pages": pages,
         "page_link": page_link,
-        "export_link": lambda fmt: link(f"/tracking/export/purchases.{fmt}", **query),
-        "declarations_here": link("/tracking/declarations", **query),
+        "export_link": lambda fmt: link(f"/tracking/export/purchases.{fmt}", **searched),
+        "declarations_here": link("/tracking/declarations", **filters),
         "lines": service.lines(),
         "categories": CATEGORIES,
         "factor_sources": FACTOR_SOURCES,

@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, tuple_
+from sqlalchemy import ColumnElement, func, literal, tuple_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from portal import listing
+from portal.listing import ListQuery, material_names, related
 from portal.procurement.models import Purchase
+from portal.suppliers.models import Supplier
 from portal.tracking import summaries
 from portal.tracking.figures import Sums
 
@@ -148,6 +151,61 @@ def purchase_totals(db: Session, purchase_filter: PurchaseFilter) -> Totals:
     )
 
 
+# The drill-down's free-text search: PO number, material code or name, supplier code or names
+# (through a subquery, so the figures' queries on the purchase table alone can take it too).
+SEARCH = (col(Purchase.po_number), col(Purchase.material_code))
+SEARCH_ALSO = (
+    material_names(col(Purchase.material_code)),
+    related(
+        col(Purchase.supplier_id),
+        col(Supplier.id),
+        (col(Supplier.code), col(Supplier.name_zh), col(Supplier.name_en)),
+    ),
+)
+SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (col(Purchase.purchase_date),),
+    "order": (col(Purchase.po_number), col(Purchase.po_line)),
+    "supplier": (col(Supplier.code),),
+    "material": (col(Purchase.material_code),),
+    "tonnes": (col(Purchase.quantity_t),),
+    "emissions": (col(Purchase.emissions_t),),
+}
+DEFAULT_SORT = "date"  # oldest first, the order the keyset pages walk
+
+
+def search_condition(query: ListQuery) -> ColumnElement[bool] | None:
+    """The WHERE clause of QUERY's search words (None: no search)."""
+    return listing.search_condition(query, SEARCH, SEARCH_ALSO)
+
+
+def searched_totals(db: Session, purchase_filter: PurchaseFilter, search: Any) -> Totals:
+    """Count and sums over the filtered purchases SEARCH also selects, from the rows themselves."""
+    row = db.execute(summaries.raw_statement((), *purchase_filter.conditions(), search)).one()
+    return Totals(
+        int(row.purchases or 0),
+        summaries.tonnes(row.quantity_ut),
+        summaries.tonnes(row.emissions_ut),
+        summaries.tonnes(row.recycled_ut),
+    )
+
+
+def sorted_page(
+    db: Session, purchase_filter: PurchaseFilter, query: ListQuery, search: Any = None
+) -> list[Purchase]:
+    """A page of the filtered (and searched) purchases in QUERY's order, by LIMIT and OFFSET."""
+    statement = (
+        select(Purchase)
+        .join(Supplier, col(Supplier.id) == Purchase.supplier_id)
+        .where(*purchase_filter.conditions())
+    )
+    if search is not None:
+        statement = statement.where(search)
+    order = listing.ordering(query, SORTS, tiebreak=(col(Purchase.id),))
+    return list(
+        db.exec(statement.order_by(*order).limit(query.per_page).offset(query.offset)).all()
+    )
+
+
 Cursor = tuple[date, int]  # (purchase_date, id) of a row: where a page starts or ends
 
 
@@ -158,6 +216,7 @@ def purchase_page(
     limit: int,
     after: Cursor | None = None,
     before: Cursor | None = None,
+    search: Any = None,
 ) -> list[Purchase]:
     """A page of the filtered purchases, oldest first: the first, or those AFTER or BEFORE a row.
 
@@ -166,6 +225,8 @@ def purchase_page(
     """
     key = tuple_(col(Purchase.purchase_date), col(Purchase.id))
     statement = select(Purchase).where(*purchase_filter.conditions())
+    if search is not None:
+        statement = statement.where(search)
     if before is not None:
         rows = db.exec(
             statement.where(

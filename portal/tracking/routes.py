@@ -12,8 +12,9 @@ from sqlmodel import Session
 from portal.accounts.models import Role
 from portal.db import DbSession, get_engine
 from portal.errors import InvalidInput
+from portal.listing import ListQuery
 from portal.security import Principal, require_roles
-from portal.tracking import exports, pages, service
+from portal.tracking import exports, pages, queries, service
 from portal.tracking.queries import PurchaseFilter
 from portal.web import redirect, render
 
@@ -95,6 +96,12 @@ def save_inputs(
     return redirect(f"/tracking/inputs?saved={line}-{year}#row-{line}-{year}", request)
 
 
+def _list_query(request: Request) -> ListQuery:
+    return ListQuery.read(
+        request, sorts=queries.SORTS, default=queries.DEFAULT_SORT, per_page=PAGE_SIZE
+    )
+
+
 @router.get("/tracking/purchases", name="tracking_purchases")
 def purchases(
     request: Request,
@@ -105,12 +112,12 @@ def purchases(
     after: Annotated[str, Query(max_length=40)] = "",
     before: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    """The purchases behind a figure, with their totals; a page is found by its neighbour's row."""
+    """The purchases behind a figure, searched and sorted, with their totals, page by page."""
     context = pages.purchases(
         db,
         purchase_filter,
+        query=_list_query(request),
         page=page,
-        page_size=PAGE_SIZE,
         after=pages.read_cursor(after, "after"),
         before=pages.read_cursor(before, "before"),
     )
@@ -172,22 +179,24 @@ def export_figures(
 
 @router.get("/tracking/export/purchases.{fmt}", name="tracking_export_purchases")
 def export_purchases(
+    request: Request,
     db: DbSession,
     _esg: EsgOnly,
     fmt: Literal["csv", "xlsx"],
     purchase_filter: FilterQuery,
 ) -> Response:
-    """The purchases behind a figure, every one of them."""
+    """The purchases behind a figure (those its search finds), every one of them."""
     name = f"tracking-purchases-{purchase_filter.year}.{fmt}"
+    search = queries.search_condition(_list_query(request))
 
     def stream() -> Iterator[str | bytes]:
         # The request's session is closed once this function returns, so streaming uses its own.
         with Session(get_engine()) as stream_db:
             if fmt == "xlsx":
-                yield from exports.purchases_xlsx_chunks(stream_db, purchase_filter)
+                yield from exports.purchases_xlsx_chunks(stream_db, purchase_filter, search)
                 return
             yield "\ufeff"
-            yield from exports.purchases_csv_chunks(stream_db, purchase_filter)
+            yield from exports.purchases_csv_chunks(stream_db, purchase_filter, search)
 
     return StreamingResponse(
         stream(),

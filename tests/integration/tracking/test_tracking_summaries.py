@@ -256,11 +256,11 @@ def test_the_drill_down_pages_by_keyset_and_the_xlsx_export_streams(
     first = client.get("/tracking/purchases?year=2026")
     assert first.status_code == 200
     assert "Page 1 of 3" in first.text and "K-000" in first.text and "K-050" not in first.text
-    after = re.search(r'href="([^"]+)" id="page-next"', first.text)
+    after = re.search(r'href="([^"]+)" id="next-page"', first.text)
     assert after
     second = client.get(after.group(1).replace("&amp;", "&"))
     assert "Page 2 of 3" in second.text and "K-050" in second.text and "K-049" not in second.text
-    back = re.search(r'href="([^"]+)" id="page-previous"', second.text)
+    back = re.search(r'href="([^"]+)" id="previous-page"', second.text)
     assert back
     again = client.get(back.group(1).replace("&amp;", "&"))
     assert "Page 1 of 3" in again.text and "K-000" in again.text and "K-050" not in again.text
