@@ -204,6 +204,7 @@ def export_figure(area: str, year: int) -> Figure:
     from sqlmodel import Session
 
     from portal.db import get_engine
+    from portal.exportcolumns import Headers
     from portal.tracking.exports import purchases_xlsx_chunks
     from portal.tracking.queries import PurchaseFilter
 
@@ -213,7 +214,8 @@ def export_figure(area: str, year: int) -> Figure:
     chunks = 0
     started = time.perf_counter()
     with Session(get_engine()) as db:
-        for chunk in purchases_xlsx_chunks(db, PurchaseFilter(year=year)):
+        chinese = Headers("zh", "zh")  # as the plant's ESG team downloads it
+        for chunk in purchases_xlsx_chunks(db, PurchaseFilter(year=year), chinese):
             size += len(chunk)
             chunks += 1
             if chunks % 8 == 0:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
-from urllib.parse import quote
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, quote, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from portal import i18n, labels
+from portal import exportcolumns, i18n, labels
 from portal.config import PROJECT_DIR
 from portal.security import CSRF_FIELD, CSRF_HEADER, csrf_token
 
@@ -55,6 +55,24 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
+def url_path(url: str) -> str:
+    """The path of URL (an export form's action)."""
+    return urlsplit(url).path
+
+
+def query_pairs(url: str) -> list[tuple[str, str]]:
+    """The query parameters of URL, in order (an export form's hidden fields)."""
+    return parse_qsl(urlsplit(url).query)
+
+
+def export_headers(headers: Annotated[str, Query(max_length=16)] = "") -> exportcolumns.Headers:
+    """An export's `?headers=zh|en|keys`; the user's language when absent."""
+    return exportcolumns.headers_for(headers)
+
+
+ExportHeaders = Annotated[exportcolumns.Headers, Depends(export_headers)]
+
+
 @lru_cache
 def environment() -> Environment:
     """The Jinja2 environment, autoescaping everything, with gettext bound to the request."""
@@ -81,6 +99,8 @@ def environment() -> Environment:
         material_label=labels.material_label,
         energy_label=labels.energy_label,
         scope2_method=labels.scope2_method,
+        url_path=url_path,
+        query_pairs=query_pairs,
         htmx_version=HTMX_VERSION,
         chartjs_version=CHARTJS_VERSION,
         csrf_field=CSRF_FIELD,

@@ -106,3 +106,19 @@ def insert_foundation_user(engine: Any, role: str) -> int:
                 {"email": f"{role}@example.com", "name": role, "role": role},
             ).scalar_one()
         )
+
+
+def export_url(html: str, button_id: str) -> str:
+    """The URL an export form's button BUTTON_ID downloads: its action and the form's fields
+    (the page's filters, without the header choice, which defaults to the user's language)."""
+    from html import unescape
+    from urllib.parse import urlencode
+
+    button = re.search(rf'formaction="([^"]+)" id="{button_id}"', html)
+    assert button, f"no export button #{button_id}"
+    form_start = html.rfind("<form", 0, button.start())
+    fields = re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html[form_start : button.start()]
+    )
+    pairs = [(unescape(name), unescape(value)) for name, value in fields]
+    return unescape(button.group(1)) + ("?" + urlencode(pairs) if pairs else "")

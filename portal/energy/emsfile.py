@@ -20,6 +20,7 @@ from typing import Any
 
 from portal.energy import core
 from portal.energy.readings import RawReading, to_epoch
+from portal.exportcolumns import Headers
 from portal.i18n import _
 from portal.procurement.importfile import (
     ROW,
@@ -30,6 +31,7 @@ from portal.procurement.importfile import (
     table_rows,
 )
 
+CHINESE_HEADERS = Headers("zh", "zh")  # what an EMS of the plant's own exports
 MAX_LINES = 99_999  # within the reader's 100,000 rows: a day of 15-minute data of 1,000 meters
 
 COLUMNS = (
@@ -161,11 +163,11 @@ def parse_line(line: dict[str, Any]) -> RawReading | LineProblem:
     return RawReading(meter, at_s, value, unit or None, replaced_text in _TRUE)
 
 
-def template_csv() -> str:
-    """An example file with the Chinese headers and three lines."""
+def template_csv(headers: Headers = CHINESE_HEADERS) -> str:
+    """An example file with three lines, its header row as HEADERS chooses (Chinese by default)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.chinese for column in COLUMNS])
+    writer.writerow(headers.import_row(COLUMNS))
     writer.writerow(["CH-MF1-EL", "2026-03-02 08:00", "123456.5", "kWh", ""])
     writer.writerow(["CH-MF1-EL", "2026-03-02 08:15", "123461.25", "kWh", ""])
     writer.writerow(["CH-MF1-GAS", "2026-03-02 08:15", "88012", "Nm3", ""])

@@ -12,7 +12,7 @@ from portal.db import DbSession
 from portal.energy import emsfile, imports
 from portal.errors import Conflict, InvalidInput
 from portal.security import Principal, require_roles
-from portal.web import redirect, render
+from portal.web import ExportHeaders, redirect, render
 
 router = APIRouter()
 Importer = Annotated[Principal, Depends(require_roles(Role.ESG, Role.ADMIN))]
@@ -41,10 +41,10 @@ def import_page(request: Request, db: DbSession, _who: Importer) -> Response:
 
 
 @router.get("/energy/imports/template.csv", name="energy_import_template")
-def import_template(_who: Importer) -> Response:
-    """An example EMS export with the Chinese headers."""
+def import_template(_who: Importer, headers: ExportHeaders) -> Response:
+    """An example EMS export, its headers in the user's language (or as chosen)."""
     return PlainTextResponse(
-        "\ufeff" + emsfile.template_csv(),
+        "\ufeff" + emsfile.template_csv(headers),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ems-readings.csv"'},
     )

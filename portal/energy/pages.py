@@ -20,6 +20,7 @@ from portal.energy.meters import all_meters, line_shares
 from portal.energy.models import Meter, Reading, ReadingIssue
 from portal.energy.readings import READING_TABLE as READINGS
 from portal.energy.rules import energy_rules
+from portal.exportcolumns import BOM, Headers
 
 LIVE_POLL_S = 10
 RECENT_FLAGGED = 20
@@ -247,11 +248,13 @@ CSV_COLUMNS = (
 )
 
 
-def analysis_csv(energy: YearEnergy, tables: list[dict[str, Any]]) -> str:
+def analysis_csv(energy: YearEnergy, tables: list[dict[str, Any]], headers: Headers) -> str:
     """The analysis table as CSV (one row per line and month, quarter, year)."""
     buffer = io.StringIO()
+    if not headers.keys:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(headers.row(CSV_COLUMNS))
     for table in tables:
         for row in table["rows"]:
             figures = row.figures

@@ -25,6 +25,7 @@ from portal.energy.meters import line_shares
 from portal.energy.models import Meter, Production, ReviewNote
 from portal.energy.rules import energy_rules
 from portal.errors import InvalidInput
+from portal.exportcolumns import BOM, Headers, formula_safe
 from portal.i18n import _
 
 QUARTER = re.compile(r"^(20\d\d)-Q([1-4])$")
@@ -197,17 +198,19 @@ def save_note(db: Session, *, actor: Actor, quarter: str, equipment: str, note: 
     return row
 
 
-def review_csv(review: dict[str, object]) -> str:
+REVIEW_COLUMNS = (
+    "quarter", "equipment", "meter", "medium", "unit", "energy", "tonnes", "specific_per_t",
+    "baseline_per_t", "vs_baseline", "previous_per_t", "vs_previous", "tco2e", "note",
+)  # fmt: skip
+
+
+def review_csv(review: dict[str, object], headers: Headers) -> str:
     """The review as CSV."""
     buffer = io.StringIO()
+    if not headers.keys:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "quarter", "equipment", "meter", "medium", "unit", "energy", "tonnes",
-            "specific_per_t", "baseline_per_t", "vs_baseline", "previous_per_t", "vs_previous",
-            "tco2e", "note",
-        ]
-    )  # fmt: skip
+    writer.writerow(headers.row(REVIEW_COLUMNS))
     notes = review["notes"]
     assert isinstance(notes, dict)
     rows = review["rows"]
@@ -216,11 +219,11 @@ def review_csv(review: dict[str, object]) -> str:
         note = notes.get(row.equipment)
         writer.writerow(
             [
-                review["quarter"], row.equipment, row.meter.code, row.meter.medium,
+                review["quarter"], formula_safe(row.equipment), row.meter.code, row.meter.medium,
                 row.meter.unit, round(row.energy, 3), round(row.tonnes, 3),
                 _round(row.specific), _round(row.baseline), _round(row.vs_baseline),
                 _round(row.previous), _round(row.vs_previous), round(row.tco2e, 3),
-                note.note if note else "",
+                formula_safe(note.note) if note else "",
             ]
         )  # fmt: skip
     return buffer.getvalue()

@@ -16,7 +16,7 @@ from portal.errors import InvalidInput
 from portal.security import Principal, require_roles
 from portal.textrules import MULTILINE
 from portal.tracking import service as tracking
-from portal.web import is_htmx, redirect, render
+from portal.web import ExportHeaders, is_htmx, redirect, render
 
 router = APIRouter()
 EsgOrAdmin = Annotated[Principal, Depends(require_roles(Role.ESG, Role.ADMIN))]
@@ -45,12 +45,14 @@ def analysis(request: Request, db: DbSession, _who: EsgOrAdmin, year: YearQuery 
 
 
 @router.get("/energy/analysis.csv", name="energy_analysis_csv")
-def analysis_csv(db: DbSession, _who: EsgOrAdmin, year: YearQuery = None) -> Response:
+def analysis_csv(
+    db: DbSession, _who: EsgOrAdmin, headers: ExportHeaders, year: YearQuery = None
+) -> Response:
     """The analysis table as CSV."""
     chosen = year or tracking.current_year()
     context = pages.analysis(db, year=chosen)
     return Response(
-        pages.analysis_csv(context["energy"], context["tables"]),
+        pages.analysis_csv(context["energy"], context["tables"], headers),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="energy-{chosen}.csv"'},
     )
@@ -305,11 +307,13 @@ def review_page(
 
 
 @router.get("/energy/review.csv", name="energy_review_csv")
-def review_export(db: DbSession, _who: EsgOrAdmin, quarter: QuarterQuery = "") -> Response:
+def review_export(
+    db: DbSession, _who: EsgOrAdmin, headers: ExportHeaders, quarter: QuarterQuery = ""
+) -> Response:
     """The quarterly review as CSV."""
     context = review.quarter_review(db, quarter=quarter or _default_quarter())
     return Response(
-        review.review_csv(context),
+        review.review_csv(context, headers),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="review-{context["quarter"]}.csv"'},
     )

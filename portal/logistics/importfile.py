@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from portal.exportcolumns import Headers
 from portal.procurement.importfile import (
     MAX_LINES,
     FileRefused,
@@ -20,6 +21,7 @@ from portal.procurement.importfile import (
 )
 
 ROW = "row"
+ENGLISH_HEADERS = Headers("en", "en")
 COLUMNS = (
     ImportColumn("reference", "Record number", "出入库单号", True, ("单号", "delivery note")),
     ImportColumn("po_number", "PO number", "采购订单号", False, ("PO", "订单号")),
@@ -92,11 +94,11 @@ def read_lines(filename: str, data: bytes) -> list[dict[str, Any]]:
     return lines
 
 
-def template_csv() -> str:
-    """A CSV with the columns (English and Chinese headers) and two example lines."""
+def template_csv(headers: Headers = ENGLISH_HEADERS) -> str:
+    """A CSV with the columns and two example lines, its header row as HEADERS chooses."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([c.english for c in COLUMNS])
+    writer.writerow(headers.import_row(COLUMNS))
     writer.writerow(
         [
             "WH-IN-0001",

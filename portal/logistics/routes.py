@@ -14,6 +14,7 @@ from portal.accounts.models import Role
 from portal.clock import plant_today
 from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput, NotFound
+from portal.exportcolumns import BOM
 from portal.i18n import _
 from portal.logistics import imports, pages, service
 from portal.logistics import tracking as logistics_tracking
@@ -26,7 +27,7 @@ from portal.logistics.tracking_routes import router as tracking_router
 from portal.procurement.models import Purchase
 from portal.security import Principal, require_roles
 from portal.suppliers.models import Supplier
-from portal.web import environment, redirect, render
+from portal.web import ExportHeaders, environment, redirect, render
 
 router = APIRouter()
 # The check card (procurement/_answer.html) and these pages call them.
@@ -267,10 +268,10 @@ def import_form(request: Request, db: DbSession, _user: Recorder) -> Response:
 
 
 @router.get("/logistics/import/template.csv", name="logistics_import_template")
-def import_template(_user: Recorder) -> Response:
-    """A CSV with the columns the import reads."""
+def import_template(_user: Recorder, headers: ExportHeaders) -> Response:
+    """A CSV with the columns the import reads, headed in the user's language (or as chosen)."""
     return Response(
-        imports.template_csv(),
+        ("" if headers.keys else BOM) + imports.template_csv(headers),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="warehouse-records.csv"'},
     )

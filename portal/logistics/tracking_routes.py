@@ -13,10 +13,11 @@ from fastapi.responses import Response
 from portal.accounts.models import Role
 from portal.clock import plant_today
 from portal.db import DbSession
+from portal.exportcolumns import BOM
 from portal.logistics import tracking
 from portal.logistics.rules import logistics_rules
 from portal.security import Principal, require_roles
-from portal.web import render
+from portal.web import ExportHeaders, render
 
 router = APIRouter()
 EsgOnly = Annotated[Principal, Depends(require_roles(Role.ESG))]
@@ -91,12 +92,16 @@ def logistics_shipments(
 
 
 @router.get("/tracking/logistics/export.csv", name="tracking_logistics_csv")
-def logistics_csv(db: DbSession, _esg: EsgOnly, year: Year = None) -> Response:
+def logistics_csv(
+    db: DbSession, _esg: EsgOnly, headers: ExportHeaders, year: Year = None
+) -> Response:
     """The year's transport and packaging figures as CSV."""
     f = tracking.year(db, _year(year))
     out = io.StringIO()
+    if not headers.keys:
+        out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(["figure", "value", "unit", "target"])
+    writer.writerow(headers.row(["figure", "value", "unit", "target"]))
     rows = [
         ("scope3_cat4_inbound", f.cat4_t, "tCO2e", ""),
         ("scope3_cat4_per_t_product", f.cat4_per_t, "tCO2e/t", ""),
@@ -109,7 +114,8 @@ def logistics_csv(db: DbSession, _esg: EsgOnly, year: Year = None) -> Response:
         ("single_use_packaging_per_t", f.single_use_kg_per_t, "kg/t", ""),
     ]
     for name, value, unit, target in rows:
-        writer.writerow([name, "" if value is None else value, unit, target or ""])
+        figure = headers.label(name)  # the rows are named like the columns
+        writer.writerow([figure, "" if value is None else value, unit, target or ""])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

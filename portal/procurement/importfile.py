@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from portal.exportcolumns import KEY_HEADERS, Headers
 from portal.procurement.xlsx import SheetLimits, XlsxOverLimit, first_sheet_rows
 
 # The limits below are stated in docs/import-format.md (a test keeps the two in step).
@@ -271,11 +272,11 @@ def _xlsx_rows(
         raise FileRefused("unreadable") from None
 
 
-def template_csv() -> str:
-    """An example file with the English headers and two lines."""
+def template_csv(headers: Headers = KEY_HEADERS) -> str:
+    """An example file with two lines, its header row as HEADERS chooses (the keys by default)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.key for column in COLUMNS])
+    writer.writerow(headers.import_row(COLUMNS))
     writer.writerow(
         ["PO-2026-0101", "1", "YNSD", "al_primary_ingot", "120.5", "2026-03-02", "alloy", ""]
     )

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from portal.accounts.models import User
 from portal.checking import RuleSet
+from portal.exportcolumns import Headers, formula_safe
 from portal.listing import ListQuery, material_names, ordering, search_condition
 from portal.procurement.lookup import in_chunks
 from portal.procurement.models import BuyerCheck, Purchase
@@ -189,6 +190,7 @@ CSV_COLUMNS = (
     "supplier_code",
     "supplier_name",
     "material_code",
+    "material_name",
     "material_category",
     "quantity_t",
     "check_verdict",
@@ -207,17 +209,19 @@ CSV_COLUMNS = (
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A leading = + - @ would make a spreadsheet run the cell as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(formula_safe("" if value is None else str(value)))
 
 
-def purchases_csv(db: Session, filters: PurchaseFilters, query: ListQuery | None = None) -> str:
-    """Every matching purchase (QUERY's search and order, all pages) as CSV with a BOM for Excel."""
+def purchases_csv(
+    db: Session, filters: PurchaseFilters, headers: Headers, query: ListQuery | None = None
+) -> str:
+    """Every matching purchase (QUERY's search and order, all pages) as CSV, UTF-8 with a BOM
+    so Excel reads the Chinese names."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(headers.row(CSV_COLUMNS))
+    names = headers.material_names()
     for row in _rows(db, filters, limit=None, query=query):
         p = row.purchase
         writer.writerow(
@@ -230,8 +234,9 @@ def purchases_csv(db: Session, filters: PurchaseFilters, query: ListQuery | None
                     p.purchase_year,
                     p.product_line,
                     row.supplier_code,
-                    row.supplier_name_zh or row.supplier_name_en,
+                    headers.supplier_name(row.supplier_name_zh, row.supplier_name_en),
                     p.material_code,
+                    names.get(p.material_code, p.material_code),
                     p.material_category,
                     p.quantity_t,
                     row.verdict,

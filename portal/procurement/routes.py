@@ -24,7 +24,7 @@ from portal.procurement.importfile import COLUMNS, template_csv
 from portal.procurement.messages import field_label, file_problem_text, problem_text
 from portal.security import Principal, require_roles
 from portal.textrules import MULTILINE
-from portal.web import is_htmx, redirect, render
+from portal.web import ExportHeaders, is_htmx, redirect, render
 
 router = APIRouter()
 Buyer = Annotated[Principal, Depends(require_roles(Role.BUYER))]
@@ -248,9 +248,13 @@ def purchases(request: Request, db: DbSession, reader: LedgerReader) -> Response
 
 
 @router.get("/purchases/export.csv", name="purchases_csv")
-def purchases_csv(request: Request, db: DbSession, _reader: LedgerReader) -> Response:
+def purchases_csv(
+    request: Request, db: DbSession, _reader: LedgerReader, headers: ExportHeaders
+) -> Response:
     """The filtered, searched ledger as a CSV file: every matching purchase, in the list's order."""
-    body = service.purchases_csv(db, filters_from(request.query_params), _ledger_query(request))
+    body = service.purchases_csv(
+        db, filters_from(request.query_params), headers, _ledger_query(request)
+    )
     return Response(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -284,10 +288,10 @@ def purchase_import_form(request: Request, db: DbSession, _buyer: Buyer) -> Resp
 
 
 @router.get("/purchases/import/template.csv", name="purchase_import_template")
-def purchase_import_template(_buyer: Buyer) -> Response:
-    """An example import file."""
+def purchase_import_template(_buyer: Buyer, headers: ExportHeaders) -> Response:
+    """An example import file, its headers in the user's language (or as chosen)."""
     return Response(
-        template_csv().encode("utf-8"),
+        template_csv(headers).encode("utf-8" if headers.keys else "utf-8-sig"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="purchase-import-template.csv"'},
     )

@@ -16,7 +16,7 @@ from portal.listing import ListQuery
 from portal.security import Principal, require_roles
 from portal.tracking import exports, pages, queries, service
 from portal.tracking.queries import PurchaseFilter
-from portal.web import redirect, render
+from portal.web import ExportHeaders, redirect, render
 
 router = APIRouter()
 EsgOnly = Annotated[Principal, Depends(require_roles(Role.ESG))]
@@ -162,6 +162,7 @@ def export_figures(
     db: DbSession,
     _esg: EsgOnly,
     fmt: Literal["csv", "xlsx"],
+    headers: ExportHeaders,
     first: YearQuery = None,
     last: YearQuery = None,
 ) -> Response:
@@ -173,8 +174,9 @@ def export_figures(
     figures = service.figures_for_years(db, years=list(range(first, last + 1)))
     name = f"tracking-figures-{first}-{last}.{fmt}"
     if fmt == "csv":
-        return _download(exports.figures_csv(figures).encode("utf-8-sig"), exports.CSV_TYPE, name)
-    return _download(exports.figures_xlsx(figures), exports.XLSX_TYPE, name)
+        body = exports.figures_csv(figures, headers).encode("utf-8-sig")
+        return _download(body, exports.CSV_TYPE, name)
+    return _download(exports.figures_xlsx(figures, headers), exports.XLSX_TYPE, name)
 
 
 @router.get("/tracking/export/purchases.{fmt}", name="tracking_export_purchases")
@@ -184,6 +186,7 @@ def export_purchases(
     _esg: EsgOnly,
     fmt: Literal["csv", "xlsx"],
     purchase_filter: FilterQuery,
+    headers: ExportHeaders,
 ) -> Response:
     """The purchases behind a figure (those its search finds), every one of them."""
     name = f"tracking-purchases-{purchase_filter.year}.{fmt}"
@@ -193,10 +196,12 @@ def export_purchases(
         # The request's session is closed once this function returns, so streaming uses its own.
         with Session(get_engine()) as stream_db:
             if fmt == "xlsx":
-                yield from exports.purchases_xlsx_chunks(stream_db, purchase_filter, search)
+                yield from exports.purchases_xlsx_chunks(
+                    stream_db, purchase_filter, headers, search
+                )
                 return
             yield "\ufeff"
-            yield from exports.purchases_csv_chunks(stream_db, purchase_filter, search)
+            yield from exports.purchases_csv_chunks(stream_db, purchase_filter, headers, search)
 
     return StreamingResponse(
         stream(),

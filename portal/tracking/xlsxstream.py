@@ -4,7 +4,8 @@ openpyxl's write-only mode still builds the whole file before the first byte can
 (a yearly export of 1.25 M purchase lines: tens of seconds and the file in memory). Here one
 sheet's XML is deflated into a zip as rows arrive and each chunk is handed on at once; the
 zip's central directory, a few hundred bytes, comes last. Cells: numbers, dates (shown as
-dates), booleans and inline text; what XML 1.0 cannot hold is replaced by the caller.
+dates), booleans and inline text; what XML 1.0 cannot hold is replaced by the caller. The first
+row is the header: bold, and frozen so that it stays in sight.
 """
 
 from __future__ import annotations
@@ -52,21 +53,28 @@ WORKBOOK_RELS = (
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    # The header row stays in sight while the reader scrolls down.
+    '<sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    "</sheetView></sheetViews><sheetData>"
 )
+HEADER_STYLE = 2  # the bold font of STYLES
 SHEET_END = "</sheetData></worksheet>"
 
 
@@ -124,6 +132,16 @@ def row_xml(values: Sequence[Any]) -> str:
     return "<row>" + "".join(cell(value) for value in values) + "</row>"
 
 
+def header_xml(values: Sequence[Any]) -> str:
+    """The header row's XML: its cells as bold text."""
+    cells = (
+        f'<c t="inlineStr" s="{HEADER_STYLE}"><is><t xml:space="preserve">'
+        f"{escape(str(value))}</t></is></c>"
+        for value in values
+    )
+    return "<row>" + "".join(cells) + "</row>"
+
+
 class _Sink:
     """A write-only file for zipfile that keeps what was written until taken."""
 
@@ -159,8 +177,8 @@ def stream(sheet_name: str, rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
             sheet.write(SHEET_START.encode())
             pending: list[str] = []
             pending_size = 0
-            for values in rows:
-                xml = row_xml(values)
+            for number, values in enumerate(rows):
+                xml = row_xml(values) if number else header_xml(values)
                 pending.append(xml)
                 pending_size += len(xml)
                 if pending_size >= FLUSH_BYTES:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from decimal import Decimal
 from typing import Any
 
 import pdf_factory
+import pytest
 from declarations_helpers import World, create, declared, signed_in
 from fastapi.testclient import TestClient
 from helpers import csrf_from

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, col, select
 
 from portal.clock import plant_today

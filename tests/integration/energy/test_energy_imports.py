@@ -170,3 +170,19 @@ def test_portal_energy_import_names_the_bad_line(
     assert stored.exit_code == 0, stored.output
     assert "stored 3 reading(s)" in stored.output
     assert len(session.exec(select(EnergyImport)).all()) == 2
+
+
+def test_the_example_file_is_headed_in_the_users_language(
+    client: TestClient, session: Session
+) -> None:
+    make_user(session, "esg")
+    sign_in(client, "esg@example.com")
+    url = "/energy/imports/template.csv"
+    chinese = client.get(url, headers={"Accept-Language": "zh"}).content.decode("utf-8")
+    assert chinese.startswith("\ufeff表计编号,时间,读数,单位,换表\r\nCH-MF1-EL,")
+    english = client.get(url).content.decode("utf-8")
+    assert english.startswith("\ufeffMeter code,Time,Value,Unit,New register\r\n")
+    keys = client.get(url + "?headers=keys").content.decode("utf-8")
+    assert keys.startswith("\ufeffmeter,at,value,unit,replaced\r\n")
+    page = client.get("/energy/imports").text
+    assert 'formaction="/energy/imports/template.csv" id="import-template"' in page

@@ -176,3 +176,14 @@ def test_esg_enters_production_and_reads_the_analysis(client: TestClient, sessio
     assert export.headers["content-type"].startswith("text/csv")
     line = next(row for row in export.text.splitlines() if row.startswith("alloy,2023-03,"))
     assert ",2.162," in line and ",10.000," in line
+    english = export.content.decode("utf-8").splitlines()[0]
+    assert english == (
+        "\ufeffLine,Period,Electricity (kWh),Natural gas (Nm³),Diesel (kg),Scope 1 (tCO2e),"
+        "Scope 2 location-based (tCO2e),Scope 2 market-based (tCO2e),Green electricity (kWh),"
+        "Own PV (kWh),Production (t),Intensity (tCO2e/t),Measured share,Estimated share,"
+        "Entered share,Scope 2 method"
+    )
+    chinese = client.get("/energy/analysis.csv?year=2023", headers={"Accept-Language": "zh"})
+    assert chinese.content.decode("utf-8").startswith("\ufeff产线,期间,电力（kWh）,天然气（Nm³）,")
+    keys = client.get("/energy/analysis.csv?year=2023&headers=keys").content.decode("utf-8")
+    assert keys.startswith("line,period,electricity_kwh,natural_gas_nm3,")  # as before, no BOM

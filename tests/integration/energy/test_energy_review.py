@@ -86,3 +86,23 @@ def test_furnace_specific_energy_above_its_baseline_raises_an_alert(session: Ses
     ).all()
     assert alert.subject == "MF1" and alert.period == "2024-01"
     assert "1500.0 kWh/t, baseline 1025.0 kWh/t" in alert.message
+
+
+def test_the_review_csv_is_headed_in_the_users_language(
+    client: TestClient, session: Session
+) -> None:
+    furnace_year(session)
+    make_user(session, "esg")
+    sign_in(client, "esg@example.com")
+    url = "/energy/review.csv?quarter=2023-Q4"
+    chinese = client.get(url, headers={"Accept-Language": "zh"}).content.decode("utf-8")
+    assert chinese.startswith("\ufeff季度,设备,计量表,能源介质,单位,能源,吨数,每吨,基准每吨,")
+    english = client.get(url).content.decode("utf-8")
+    assert english.startswith("\ufeffQuarter,Equipment,Meter,Energy medium,Unit,Energy,Tonnes,")
+    keys = client.get(url + "&headers=keys", headers={"Accept-Language": "zh"}).text
+    header, row = keys.splitlines()[:2]
+    assert header.startswith("quarter,equipment,meter,medium,unit,energy,tonnes,specific_per_t,")
+    assert row.startswith("2023-Q4,Casthouse / Alloy line / Melting furnace 1,MF1,")
+    page = client.get("/energy/review?quarter=2023-Q4", headers={"Accept-Language": "zh"}).text
+    assert '<input type="hidden" name="quarter" value="2023-Q4">' in page
+    assert 'formaction="/energy/review.csv" id="export-review-csv"' in page

@@ -279,7 +279,7 @@ def test_the_xlsx_purchase_export_survives_control_characters_in_stored_text(
     _purchase_with_old_text(client, world, session)
     browse_as(client, session, world.esg)
 
-    answer = client.get("/tracking/export/purchases.xlsx?year=2026")
+    answer = client.get("/tracking/export/purchases.xlsx?year=2026&headers=keys")
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None
@@ -300,10 +300,10 @@ def test_the_csv_purchase_exports_keep_stored_text_and_never_a_formula(
 ) -> None:
     _purchase_with_old_text(client, world, session)
     browse_as(client, session, world.esg)
-    tracking = client.get("/tracking/export/purchases.csv?year=2026")
+    tracking = client.get("/tracking/export/purchases.csv?year=2026&headers=keys")
     assert tracking.status_code == 200
     browse_as(client, session, world.buyer)
-    ledger = client.get("/purchases/export.csv")
+    ledger = client.get("/purchases/export.csv?headers=keys")
     assert ledger.status_code == 200
     for answer in (tracking, ledger):
         (row,) = csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff")))

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from portal.accounts.models import User
 from portal.audit import Actor, AuditEvent
 from portal.logistics import service
+from portal.logistics.importfile import read_lines
 from portal.logistics.models import Shipment
 from portal.suppliers.models import Supplier
 
@@ -201,3 +202,20 @@ def test_pages_speak_chinese(
     assert "挤压材出厂发运" in outbound
     imports = buyer_client.get("/logistics/import", headers=zh).text
     assert "导入仓库出入库记录" in imports
+
+
+def test_the_warehouse_template_is_headed_in_the_users_language(
+    buyer_client: TestClient,
+) -> None:
+    url = "/logistics/import/template.csv"
+    chinese = buyer_client.get(url, headers={"Accept-Language": "zh"}).content.decode("utf-8")
+    assert chinese.startswith("\ufeff出入库单号,采购订单号,订单行号,客户,日期,重量（吨）,运输方式,")
+    english = buyer_client.get(url).content.decode("utf-8")
+    assert english.startswith("\ufeffRecord number,PO number,PO line,Customer,Date,Tonnes,Mode,")
+    keys = buyer_client.get(url + "?headers=keys").text
+    assert keys.startswith("reference,po_number,po_line,customer,shipped_on,tonnes,mode,")
+    for text in (chinese, english, keys):
+        lines = read_lines("template.csv", text.encode())
+        assert [line["reference"] for line in lines] == ["WH-IN-0001", "WH-OUT-0001"]
+    page = buyer_client.get("/logistics/import").text
+    assert 'formaction="/logistics/import/template.csv" id="logistics-template"' in page

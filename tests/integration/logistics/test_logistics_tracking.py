@@ -128,7 +128,18 @@ def test_page_report_and_api(session: Session, client: TestClient) -> None:
     )
     assert drill.status_code == 200 and '<span id="shipments-total">1</span>' in drill.text
     assert "0.018571" in drill.text  # the factor behind the figure
-    csv = client.get("/tracking/logistics/export.csv?year=2026")
+    csv = client.get("/tracking/logistics/export.csv?year=2026&headers=keys")
+    assert csv.text.startswith("figure,value,unit,target\r\n")  # as scripts read it
     assert "rail_share_long_haul_tkm,34.9,%,50" in csv.text
+    chinese = client.get(
+        "/tracking/logistics/export.csv?year=2026", headers={"Accept-Language": "zh"}
+    )
+    lines = chinese.content.decode("utf-8").splitlines()
+    assert lines[0] == "\ufeff指标,数值,单位,目标"
+    assert "长途入厂运输吨公里中的铁路占比,34.9,%,50" in lines
+    english = client.get("/tracking/logistics/export.csv?year=2026").content.decode("utf-8")
+    assert english.startswith("\ufeffIndicator,Value,Unit,Target\r\n")
+    assert "Rail share of long-haul inbound tonne-km,34.9,%,50" in english
+    assert 'formaction="/tracking/logistics/export.csv" id="logistics-export"' in page.text
     report = client.get("/tracking/report/2026")
     assert report.status_code == 200 and 'id="logistics-summary"' in report.text

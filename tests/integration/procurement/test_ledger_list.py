@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
-from helpers import make_supplier, make_user, sign_in
+from helpers import export_url, make_supplier, make_user, sign_in
 from sqlmodel import Session
 
 from portal.catalog import get_ruleset
@@ -130,9 +130,11 @@ def test_the_ledger_searches_sorts_and_pages_and_keeps_its_filters(
     assert len(page_two) == 17 and page_two[0] == "L-112" and page_two[-1] == "L-129"
 
     # The CSV takes filters, search and order, never the page: all 117, smallest first.
-    export = link(client.get(following).text, "export-csv")
+    export = export_url(client.get(following).text, "export-csv")
     assert export == "/purchases/export.csv?year=2026&q=YNSD&sort=tonnes"
-    rows = list(csv.DictReader(io.StringIO(client.get(export).text.lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(export + "&headers=keys").text.lstrip("\ufeff")))
+    )
     assert len(rows) == 117 and rows[0]["po_number"] == "L-001" and rows[-1]["po_number"] == "L-129"
     assert {row["supplier_code"] for row in rows} == {"YNSD"}
 

@@ -174,7 +174,7 @@ def test_ledger_filters_and_csv_export(
     assert page.status_code == 200
     assert len(re.findall(r'id="purchase-\d+"', page.text)) == 1 and "1 purchase" in page.text
     assert 'id="ledger-actions"' not in page.text  # the ESG team reads, buyers record
-    exported = client.get("/purchases/export.csv", params={"year": "2026"})
+    exported = client.get("/purchases/export.csv", params={"year": "2026", "headers": "keys"})
     assert exported.headers["content-type"].startswith("text/csv")
     text = exported.content.decode("utf-8")
     assert text.startswith("\ufeffpo_number,")

@@ -56,7 +56,7 @@ def test_figures_export_as_csv_and_xlsx(
 ) -> None:
     make_user(session, "esg")
     sign_in(client, "esg@example.com")
-    response = client.get("/tracking/export/figures.csv?first=2025&last=2027")
+    response = client.get("/tracking/export/figures.csv?first=2025&last=2027&headers=keys")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -73,7 +73,9 @@ def test_figures_export_as_csv_and_xlsx(
     )
     assert alloy_2027["no_intensity_reason"] == "no_production_entered"
 
-    workbook = load_workbook(io.BytesIO(client.get("/tracking/export/figures.xlsx").content))
+    workbook = load_workbook(
+        io.BytesIO(client.get("/tracking/export/figures.xlsx?headers=keys").content)
+    )
     sheet = workbook["figures"]
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     values = [
@@ -83,7 +85,18 @@ def test_figures_export_as_csv_and_xlsx(
     alloy = next(row for row in values if row["year"] == 2026 and row["product_line"] == "alloy")
     assert alloy["scope3_cat1_intensity"] == 3.041
     materials = list(workbook["materials"].iter_rows(min_row=2, values_only=True))
-    assert (2026, "alloy", "pallet_wood", "packaging", 1, 20, 6, 0, 0) in materials
+    assert (
+        2026,
+        "alloy",
+        "pallet_wood",
+        "Wooden pallets",
+        "packaging",
+        1,
+        20,
+        6,
+        0,
+        0,
+    ) in materials
     assert client.get("/tracking/export/figures.csv?first=2027&last=2025").status_code == 422
 
 
@@ -97,13 +110,15 @@ def test_purchases_export_has_every_purchase_behind_a_figure(
     make_purchase(session, supplier=supplier, user=buyer, po_number="=HYPERLINK(1)")
     make_user(session, "esg")
     sign_in(client, "esg@example.com")
-    response = client.get("/tracking/export/purchases.csv?year=2026&line=alloy")
+    response = client.get("/tracking/export/purchases.csv?year=2026&line=alloy&headers=keys")
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 7  # the six golden alloy purchases and the one above
     assert sum(float(row["emissions_t"]) for row in rows) == 3041 + 151
     assert any(row["po_number"] == "'=HYPERLINK(1)" for row in rows)
 
-    xlsx = client.get("/tracking/export/purchases.xlsx?year=2026&line=alloy&source=declaration")
+    xlsx = client.get(
+        "/tracking/export/purchases.xlsx?year=2026&line=alloy&source=declaration&headers=keys"
+    )
     sheet = load_workbook(io.BytesIO(xlsx.content))["purchases"]
     assert sheet.max_row == 3  # header and the two purchases under declarations
