@@ -38,19 +38,35 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 API_TOKEN_PREFIX = "pcp_"  # noqa: S105 - a public marker, not a secret
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Argon2id with the library's recommended parameters; under PORTAL_ENV=test the cheapest ones
+# (the test suite signs in thousands of times). A hash records its parameters, so either
+# hasher verifies the other's hashes.
+_HASHERS = {
+    "test": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    "default": PasswordHasher(),
+}
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The hasher of this environment and a hash of a password nobody has, made by it."""
+    kind = "test" if get_settings().env == "test" else "default"
+    hasher = _HASHERS[kind]
+    if kind not in _DUMMY_HASHES:
+        _DUMMY_HASHES[kind] = hasher.hash("not-a-real-password")
+    return hasher, _DUMMY_HASHES[kind]
 
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of PASSWORD."""
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether PASSWORD matches; spends the same time when there is no hash to compare."""
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
