@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 from pypdf import PasswordType, apply_configuration
 from pypdf import PdfReader as PypdfReader
 from pypdf.errors import LimitReachedError
+from pypdf.generic import DecodedStreamObject, NameObject
 
 from portal.pdfreading.choosing import choose_footprint
 from portal.pdfreading.fields import find_fields
@@ -28,6 +30,12 @@ _FATAL_WARNINGS = (
     "Circular xref chain detected",  # a /Prev chain that loops
     "EOF marker not found",  # cut off: an interrupted upload
 )
+
+
+# A content stream this large is searched for long runs of blanks before it is parsed: pypdf's
+# positioned-text parser reads blanks one byte at a time (15 MiB of NULs: 1 s a page).
+SQUEEZE_FROM = 1 << 20
+_LONG_BLANKS = re.compile(rb"[\x00\t\n\x0c\r ]{4096,}")
 
 
 def pypdf_limits(limits: ReadingLimits) -> dict[str, Any]:
@@ -111,6 +119,7 @@ def _extract_pages(
     texts, layouts, garbled_pages, total_chars = [], [], [], 0
     unreadable: list[tuple[int, Any]] = []
     for number, page in enumerate(document.pages, start=1):
+        _squeeze_blanks(page)
         runs = RunCollector()
         text = page.extract_text(visitor_text=runs)
         total_chars += len(text)
@@ -156,6 +165,18 @@ def _ocr(
         layouts[number - 1] = layout
         read.append(number)
     return read
+
+
+def _squeeze_blanks(page: Any) -> None:
+    """The page's content put back decoded (pypdf then does not decode it again), a large one
+    with its long runs of blanks cut to one: nothing is drawn by them."""
+    content = page.get_contents()
+    if content is None:
+        return
+    data = content.get_data()
+    decoded = DecodedStreamObject()
+    decoded.set_data(_LONG_BLANKS.sub(b" ", data) if len(data) >= SQUEEZE_FROM else data)
+    page[NameObject("/Contents")] = decoded
 
 
 def _recoded(page: Any) -> tuple[str, list[tuple[float, float, float, str]]]:

@@ -12,6 +12,7 @@ from pypdf import PdfReader as PypdfReader
 from pypdf import get_configuration
 
 from portal.pdfreading import FieldName, PdfReading, PdfRefused, ReadingLimits, cross_check
+from portal.pdfreading import extraction
 from portal.pdfreading.extraction import read_pdf
 from portal.pdfreading.limits import screen
 
@@ -172,3 +173,19 @@ def test_refusals_round_trip_with_their_messages() -> None:
         "The PDF has 60 pages; at most 50 are accepted.",
         "该 PDF 共 60 页，超过上限 50 页。",
     )
+
+
+def test_long_runs_of_blanks_in_a_content_stream_are_cut_before_it_is_parsed() -> None:
+    # A page of 15 MiB of NULs around nothing (Flate in Flate, a 4 KB file): the positioned-text
+    # parser reads blanks one byte at a time (about 1 s a page here), so they are cut first.
+    page = PypdfReader(io.BytesIO(pdf_factory.many_bombs_pdf(pages=1))).pages[0]
+    assert len(page.get_contents().get_data()) == 15 << 20
+    extraction._squeeze_blanks(page)
+    assert len(page.get_contents().get_data()) < 16
+    # A normal page keeps every byte, its text read as before.
+    data = pdf_factory.text_pdf(["Product carbon footprint: 4 200 kgCO2e/t"])
+    page = PypdfReader(io.BytesIO(data)).pages[0]
+    before = page.get_contents().get_data()
+    extraction._squeeze_blanks(page)
+    assert page.get_contents().get_data() == before
+    assert page.extract_text() == "Product carbon footprint: 4 200 kgCO2e/t"
