@@ -11,8 +11,14 @@ import pytest
 from pypdf import PdfReader as PypdfReader
 from pypdf import get_configuration
 
-from portal.pdfreading import FieldName, PdfReading, PdfRefused, ReadingLimits, cross_check
-from portal.pdfreading import extraction
+from portal.pdfreading import (
+    FieldName,
+    PdfReading,
+    PdfRefused,
+    ReadingLimits,
+    cross_check,
+    extraction,
+)
 from portal.pdfreading.extraction import read_pdf
 from portal.pdfreading.limits import screen
 
