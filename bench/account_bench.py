@@ -70,7 +70,7 @@ def main() -> None:
         port = free_port()
         env = {
             **os.environ,
-            "PORTAL_ENV": "test",
+            "PORTAL_ENV": "development",
             "PORTAL_DATABASE_URL": url,
             "PORTAL_DATA_DIR": f"{folder}/files",
             "PORTAL_BASE_URL": f"http://{HOST}:{port}",

@@ -147,7 +147,7 @@ def main() -> None:
         base = f"http://{HOST}:{port}"
         env = {
             **os.environ,
-            "PORTAL_ENV": "test",
+            "PORTAL_ENV": "development",
             "PORTAL_DATABASE_URL": url,
             "PORTAL_DATA_DIR": f"{folder}/files",
             "PORTAL_BASE_URL": base,
