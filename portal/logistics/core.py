@@ -14,6 +14,8 @@ KG_PER_T = Decimal(1000)
 INBOUND, OUTBOUND, PACKAGING = "inbound", "outbound", "packaging"
 FACTOR, CARRIER = "factor", "carrier"
 RECYCLABLE, REUSABLE, SINGLE_USE = "recyclable", "reusable", "single_use"
+# Whose packaging item: the delivery's own, or the supplier's standing declaration applied.
+DELIVERY, DECLARED = "delivery", "declared"
 PACKAGING_MATERIALS = (
     "steel_strapping",
     "wooden_pallet",

@@ -1,6 +1,7 @@
 """Demo transport and packaging 2025–2026, recorded through the real services: a far
 recycled-ingot supplier (Foshan) switching from truck to rail, the first battery-electric
-trucks on outbound routes, returnable aluminium racks replacing pallets and film."""
+trucks on outbound routes, returnable aluminium racks replacing pallets and film, and a
+silicon supplier declaring its packaging once per tonne instead of with every delivery."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlmodel import Session, select
 from portal.accounts import service as accounts
 from portal.accounts.models import User
 from portal.audit import Actor
-from portal.logistics import service
+from portal.logistics import packaging, service
+from portal.logistics.declared import DeclarationDraft
 from portal.logistics.inputs import LegDraft, PackagingDraft, ShipmentDraft
 from portal.logistics.models import Shipment
 from portal.procurement import service as procurement
@@ -36,6 +38,14 @@ FILM = PackagingDraft("plastic_film", "6", "no", "no")
 PALLET = PackagingDraft("wooden_pallet", "40", "no", "yes", "iso18604")
 RACK = PackagingDraft("aluminium_rack", "60", "yes", "yes", "supplier", "80", "40")
 STRAP = PackagingDraft("steel_strapping", "3", "no", "yes", "iso18604", "30")
+# Declared once by the silicon supplier (its user, on its profile): per tonne of silicon
+# metal, recyclable steel strapping and single-use film (which the policy warns about); its
+# deliveries are recorded without packaging items, so the declaration counts.
+DECLARING = ("XJGY", "silicon@demo.portal")
+DECLARED = (
+    DeclarationDraft("silicon_metal", "steel_strapping", "0.8", "no", "yes", "iso18604", "30"),
+    DeclarationDraft("silicon_metal", "plastic_film", "0.5", "no", "no"),
+)
 # The far supplier's purchases (recycled ingot for the alloy line; no declaration yet).
 FAR_PURCHASES = (
     ("DEMO-L-2025-001", "300", date(2025, 3, 11)),
@@ -73,7 +83,21 @@ def _far_purchases(db: Session, actor: Actor, buyer_id: int, far: Supplier) -> l
     return found
 
 
-def _drafts(far: list[Purchase], others: list[Purchase]) -> list[ShipmentDraft]:
+def _declare(db: Session, supplier: Supplier | None) -> list[str]:
+    if supplier is None or supplier.id is None or packaging.declarations_of(db, supplier.id):
+        return []
+    user = db.exec(select(User).where(User.email == DECLARING[1])).first()
+    actor = Actor(label=f"demo loader as {DECLARING[1]}", user_id=user.id if user else None)
+    for draft in DECLARED:
+        packaging.save_declaration(
+            db, actor=actor, user_id=actor.user_id, supplier_id=supplier.id, draft=draft
+        )
+    return [f"packaging declared by {supplier.code}"]
+
+
+def _drafts(
+    far: list[Purchase], others: list[Purchase], declaring: int | None
+) -> list[ShipmentDraft]:
     drafts: list[ShipmentDraft] = []
     # The far supplier: ten 30 t trucks in 2025 (1,800 km, pallets and film) ...
     p2025, p2026 = far
@@ -106,7 +130,8 @@ def _drafts(far: list[Purchase], others: list[Purchase]) -> list[ShipmentDraft]:
             )
         )
     # The other suppliers' purchases of 2025–2026: one consolidated delivery each, by their
-    # usual mode from their dispatch site (the distance table's).
+    # usual mode from their dispatch site (the distance table's); the declaring supplier's
+    # without packaging items, so its declaration counts.
     for purchase in others:
         drafts.append(
             ShipmentDraft(
@@ -115,7 +140,7 @@ def _drafts(far: list[Purchase], others: list[Purchase]) -> list[ShipmentDraft]:
                 shipped_on=(purchase.purchase_date + timedelta(days=5)).isoformat(),
                 tonnes=str(purchase.quantity_t),
                 legs=[LegDraft("", "")],
-                packaging=[STRAP],
+                packaging=[] if purchase.supplier_id == declaring else [STRAP],
             )
         )
     # Outbound extrusions: diesel in 2025; from 2026 the first battery-electric trucks.
@@ -171,6 +196,8 @@ def load_demo(db: Session) -> list[str]:
             rail_available=rail,
         )
         added.append(f"site {code} {place}")
+    declaring = suppliers.get(DECLARING[0])
+    added += _declare(db, declaring)
     far_purchases = _far_purchases(db, actor, buyer.id, far)
     others = [
         p
@@ -178,7 +205,7 @@ def load_demo(db: Session) -> list[str]:
         if p.po_number.startswith("DEMO-20") and p.supplier_id != far.id
     ]
     usual = {s.id: sites[s.code][1] for s in suppliers.values() if s.code in sites}
-    for draft in _drafts(far_purchases, others):
+    for draft in _drafts(far_purchases, others, declaring.id if declaring else None):
         if db.exec(select(Shipment.id).where(Shipment.reference == draft.reference)).first():
             continue
         if draft.legs and not draft.legs[0].mode:

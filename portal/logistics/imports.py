@@ -18,8 +18,9 @@ from portal.audit import Actor
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.i18n import _
-from portal.logistics import importreader, summaries
+from portal.logistics import importreader, packaging, summaries
 from portal.logistics.core import INBOUND, OUTBOUND
+from portal.logistics.declared import with_declared
 from portal.logistics.importfile import ROW, template_csv
 from portal.logistics.inputs import (
     MAX_KM,
@@ -101,9 +102,10 @@ def _purchases(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int],
                 Purchase.quantity_t,
                 Purchase.po_number,
                 Purchase.po_line,
+                Purchase.material_code,
             ).where(col(Purchase.po_number).in_(chunk))
         ):
-            found[(row[4], row[5])] = PurchaseRef(row[0], row[1], row[2], row[3])
+            found[(row[4], row[5])] = PurchaseRef(row[0], row[1], row[2], row[3], row[6])
     return found
 
 
@@ -150,6 +152,9 @@ def check_lines(
     keys = {key for line in lines if (key := _po_key(line)) and key[0]}
     purchases = _purchases(db, keys) if direction == INBOUND else {}
     sites = _sites(db, {p.supplier_id for p in purchases.values()})
+    declared = packaging.declared_for(
+        db, {(p.supplier_id, p.material_code) for p in purchases.values()}
+    )
     recorded = _recorded(
         db, direction, sorted({str(line.get("reference", "")).strip() for line in lines})
     )
@@ -168,6 +173,9 @@ def check_lines(
                 site=sites.get(purchase.supplier_id) if purchase else None,
                 intensity_of=mode_intensity,
             )
+            if purchase is not None and not plan.packaging:
+                items = declared.get((purchase.supplier_id, purchase.material_code))
+                plan = with_declared(plan, items or [])
         except InvalidInput as invalid:
             outcomes.append(
                 {"row": row, "status": INVALID, "field": invalid.field, "message": invalid.message}

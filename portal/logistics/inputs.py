@@ -13,6 +13,7 @@ from typing import TypeVar
 from portal.errors import InvalidInput
 from portal.i18n import _
 from portal.logistics.core import (
+    DELIVERY,
     INBOUND,
     OUTBOUND,
     PACKAGING_MATERIALS,
@@ -81,6 +82,7 @@ class PurchaseRef:
     supplier_id: int
     product_line: str
     quantity_t: Decimal
+    material_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ class PackagingPlan:
     recyclable: bool
     recyclable_basis: str
     recycled_content: Decimal
+    source: str = DELIVERY  # or declared: the supplier's declaration, tonnes × kg/t
+    kg_per_t: Decimal | None = None  # the declared kg per tonne
 
     def as_policy_item(self) -> PackagingIn:
         """The item as the policy sees it."""
@@ -212,7 +216,8 @@ def amount(name: str, text: str, *, limit: Decimal, allow_zero: bool = False) ->
     return number
 
 
-def _flag(name: str, text: str) -> bool:
+def flag(name: str, text: str) -> bool:
+    """A yes/no answer (是/否 too); InvalidInput naming NAME."""
     word = (text or "").strip().lower()
     if word in _TRUE:
         return True
@@ -388,7 +393,7 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
         )
     mass = amount(f"{here}.mass_kg", item.mass_kg, limit=Decimal(1000000))
     basis = (item.recyclable_basis or "").strip()
-    recyclable = _flag(f"{here}.recyclable", item.recyclable)
+    recyclable = flag(f"{here}.recyclable", item.recyclable)
     if basis not in ("", "iso18604", "supplier"):
         raise _bad(f"{here}.recyclable_basis", _("Choose iso18604 or supplier."))
     if recyclable and not basis:
@@ -410,7 +415,7 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
     return PackagingPlan(
         material,
         mass,
-        _flag(f"{here}.reusable", item.reusable),
+        flag(f"{here}.reusable", item.reusable),
         trips,
         recyclable,
         basis,

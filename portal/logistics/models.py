@@ -1,5 +1,6 @@
 """Tables of transport and packaging: shipments with legs, packaging items, suppliers'
-dispatch sites, warehouse-record imports, once-only notes and the yearly sums."""
+dispatch sites and standing packaging declarations, warehouse-record imports, once-only
+notes and the yearly sums."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
@@ -17,6 +27,7 @@ __all__ = [
     "LogisticsImport",
     "LogisticsNote",
     "LogisticsYearSum",
+    "PackagingDeclaration",
     "PackagingItem",
     "Shipment",
     "ShipmentLeg",
@@ -137,7 +148,7 @@ class ShipmentLeg(SQLModel, table=True):
 
 
 class PackagingItem(SQLModel, table=True):
-    """A packaging item of a delivery, or declared once by a supplier for a material."""
+    """A packaging item of a delivery: its own, or the supplier's declaration applied to it."""
 
     __tablename__ = "logistics_packaging"
 
@@ -152,7 +163,7 @@ class PackagingItem(SQLModel, table=True):
         ),
     )
     supplier_id: int | None = Field(default=None, foreign_key="supplier.id", index=True)
-    material_code: str = Field(default="", max_length=64)  # for a supplier's standing declaration
+    material_code: str = Field(default="", max_length=64)  # the material it came with
     packaging: str = Field(max_length=32)  # steel_strapping, wooden_pallet, aluminium_rack, ...
     mass_kg: Decimal = Field(sa_column=_num(3))
     reusable: bool = Field(default=False)
@@ -162,6 +173,42 @@ class PackagingItem(SQLModel, table=True):
     recycled_content: Decimal = Field(
         default=Decimal(0), sa_column=Column(Numeric(9, 6), nullable=False)
     )
+    # delivery: the delivery's own item; declared: the supplier's declaration, tonnes × kg/t
+    source: str = Field(
+        default="delivery",
+        sa_column=Column(String(16), nullable=False, server_default="delivery"),
+    )
+    kg_per_t: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(18, 6), nullable=True)
+    )  # the declared mass per tonne, as it stood when the delivery was recorded
+
+
+class PackagingDeclaration(SQLModel, table=True):
+    """A supplier's standing packaging of a material: one item kind, its mass per tonne."""
+
+    __tablename__ = "logistics_packaging_declaration"
+    __table_args__ = (
+        UniqueConstraint(
+            "supplier_id", "material_code", "packaging", name="uq_logistics_packaging_declaration"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    material_code: str = Field(max_length=64)  # a material of rules/materials.toml
+    packaging: str = Field(max_length=32)
+    kg_per_t: Decimal = Field(sa_column=_num(6))  # kg of this item per tonne delivered
+    reusable: bool = Field(default=False)
+    trips: int | None = None
+    recyclable: bool = Field(default=False)
+    recyclable_basis: str = Field(default="", max_length=16)
+    recycled_content: Decimal = Field(
+        default=Decimal(0), sa_column=Column(Numeric(9, 6), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class LogisticsNote(SQLModel, table=True):

@@ -22,6 +22,7 @@ from portal.logistics.checkcard import transport_for
 from portal.logistics.core import INBOUND, OUTBOUND, PACKAGING_MATERIALS
 from portal.logistics.inputs import MAX_KM, LegDraft, PackagingDraft, ShipmentDraft, amount
 from portal.logistics.labels import packaging_label
+from portal.logistics.packaging_routes import router as packaging_router
 from portal.logistics.rules import logistics_rules
 from portal.logistics.tracking_routes import router as tracking_router
 from portal.procurement.models import Purchase
@@ -39,6 +40,7 @@ environment().globals.update(
 # The tracking pages' routes as this router's own (an included router is not listed in the
 # app's route table, which refuses routes without roles).
 router.routes.extend(tracking_router.routes)
+router.routes.extend(packaging_router.routes)
 Recorder = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.ESG))]
 SiteEditor = Annotated[
     Principal, Depends(require_roles(Role.SUPPLIER, Role.BUYER, Role.ESG, Role.ADMIN))

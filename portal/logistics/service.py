@@ -18,7 +18,7 @@ from portal.catalog import get_ruleset
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidInput, NotFound
 from portal.i18n import _
-from portal.logistics import summaries
+from portal.logistics import packaging, summaries
 from portal.logistics.core import (
     INBOUND,
     Estimate,
@@ -30,6 +30,7 @@ from portal.logistics.core import (
     packaging_findings,
     transport_findings,
 )
+from portal.logistics.declared import with_declared
 from portal.logistics.factors import LogisticsRules
 from portal.logistics.inputs import (
     LegPlan,
@@ -72,10 +73,14 @@ def purchase_ref(db: Session, po_number: str, po_line: str | int) -> PurchaseRef
         return None
     row = db.exec(
         select(  # type: ignore[call-overload]
-            Purchase.id, Purchase.supplier_id, Purchase.product_line, Purchase.quantity_t
+            Purchase.id,
+            Purchase.supplier_id,
+            Purchase.product_line,
+            Purchase.quantity_t,
+            Purchase.material_code,
         ).where(Purchase.po_number == (po_number or "").strip(), Purchase.po_line == line)
     ).first()
-    return PurchaseRef(row[0], row[1], row[2], row[3]) if row else None
+    return PurchaseRef(row[0], row[1], row[2], row[3], row[4]) if row else None
 
 
 def site_ref(db: Session, supplier_id: int | None, rules: LogisticsRules) -> SiteRef | None:
@@ -126,14 +131,16 @@ def findings_for(
 
 
 def plan(db: Session, draft: ShipmentDraft) -> tuple[ShipmentPlan, SiteRef | None]:
-    """DRAFT read against the ledger and the rules; InvalidInput names the field."""
+    """DRAFT read against the ledger and the rules, with the supplier's declared packaging
+    when it names none of its own; InvalidInput names the field."""
     rules = logistics_rules()
     purchase = purchase_ref(db, draft.po_number, draft.po_line) if draft.po_number else None
     site = site_ref(db, purchase.supplier_id if purchase else None, rules)
-    return (
-        plan_shipment(draft, rules, purchase=purchase, site=site, intensity_of=mode_intensity),
-        site,
-    )
+    planned = plan_shipment(draft, rules, purchase=purchase, site=site, intensity_of=mode_intensity)
+    if purchase is not None and not planned.packaging:
+        declared = packaging.declared_items(db, purchase.supplier_id, purchase.material_code)
+        planned = with_declared(planned, declared)
+    return planned, site
 
 
 def shipment_values(
@@ -186,7 +193,7 @@ def packaging_values(plan: ShipmentPlan, shipment_id: int) -> list[dict[str, Any
         {
             "shipment_id": shipment_id,
             "supplier_id": plan.supplier_id,
-            "material_code": "",
+            "material_code": plan.purchase.material_code if plan.purchase else "",
             "packaging": item.packaging,
             "mass_kg": item.mass_kg,
             "reusable": item.reusable,
@@ -194,6 +201,8 @@ def packaging_values(plan: ShipmentPlan, shipment_id: int) -> list[dict[str, Any
             "recyclable": item.recyclable,
             "recyclable_basis": item.recyclable_basis,
             "recycled_content": item.recycled_content,
+            "source": item.source,
+            "kg_per_t": item.kg_per_t,
         }
         for item in plan.packaging
     ]
@@ -392,6 +401,8 @@ def stored_plan(
                 item.recyclable,
                 item.recyclable_basis,
                 item.recycled_content,
+                item.source,
+                item.kg_per_t,
             )
             for item in items
         ),

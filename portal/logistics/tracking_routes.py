@@ -14,7 +14,7 @@ from portal.accounts.models import Role
 from portal.clock import plant_today
 from portal.db import DbSession
 from portal.exportcolumns import BOM
-from portal.logistics import tracking
+from portal.logistics import pages, tracking
 from portal.logistics.rules import logistics_rules
 from portal.security import Principal, require_roles
 from portal.web import ExportHeaders, render
@@ -47,6 +47,7 @@ def logistics(request: Request, db: DbSession, _esg: EsgOnly, year: Year = None)
             "path": path,
             "names": names,
             "rules": logistics_rules(),
+            "charts": pages.tracking_charts(path),
         },
     )
 

@@ -170,6 +170,7 @@ EXPECTED: dict[str, str] = {
     "data_request":               "303 403 403 404 403",
     "remind_data_request":        "303 403 403 422 403",
     # logistics: buyers and the esg team record deliveries; suppliers state dispatch sites
+    # and their standing packaging (the esg team and admins on a supplier's behalf)
     "purchase_shipments":         "303 403 200 200 403",
     "record_purchase_shipment":   "303 403 422 422 403",
     "shipment":                   "303 403 404 404 403",
@@ -177,6 +178,9 @@ EXPECTED: dict[str, str] = {
     "record_outbound":            "303 403 422 422 403",
     "dispatch_sites":             "303 200 200 200 200",
     "save_dispatch_site":         "303 422 422 422 422",
+    "packaging_declarations":     "303 200 403 200 200",
+    "save_packaging_declaration": "303 422 403 422 422",
+    "remove_packaging_declaration": "303 422 403 422 422",
     "logistics_import_form":      "303 403 200 200 403",
     "logistics_import_template":  "303 403 200 200 403",
     "upload_logistics_import":    "303 403 422 422 403",
