@@ -47,7 +47,13 @@ def record(
     if not recorded.created:
         response.status_code = 200
     shipment = recorded.shipment
-    return ShipmentOut.of(shipment, list(service.legs_of(db, shipment.id or 0)), recorded.findings)
+    shipment_id = shipment.id or 0
+    return ShipmentOut.of(
+        shipment,
+        list(service.legs_of(db, shipment_id)),
+        list(service.packaging_of(db, shipment_id)),
+        recorded.findings,
+    )
 
 
 @router.get(
@@ -55,11 +61,13 @@ def record(
     response_model=ShipmentOut,
     name="api_shipment",
     responses=ERRORS,
-    summary="A recorded delivery with its legs, factors and findings",
+    summary="A recorded delivery with its legs, factors, packaging and findings",
 )
 def shipment(
     db: DbSession, _reader: Recorder, shipment_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> ShipmentOut:
     """A delivery as recorded."""
     page = pages.shipment_page(db, shipment_id)
-    return ShipmentOut.of(page["shipment"], list(page["legs"]), page["findings"])
+    return ShipmentOut.of(
+        page["shipment"], list(page["legs"]), list(page["packaging"]), page["findings"]
+    )

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from portal.logistics.core import Finding
 from portal.logistics.inputs import LegDraft, PackagingDraft, ShipmentDraft
-from portal.logistics.models import Shipment, ShipmentLeg
+from portal.logistics.models import PackagingItem, Shipment, ShipmentLeg
 
 
 def _text(value: Any) -> Any:
@@ -112,6 +112,28 @@ class LegOut(BaseModel):
         return cls.model_validate(leg, from_attributes=True)
 
 
+class PackagingOut(BaseModel):
+    """A packaging item of a delivery: its own, or the supplier's declaration applied to it."""
+
+    packaging: str
+    mass_kg: Decimal
+    reusable: bool
+    trips: int | None
+    recyclable: bool
+    recyclable_basis: str
+    recycled_content: Decimal
+    source: Literal["delivery", "declared"] = Field(
+        description="delivery: named with the delivery; declared: the supplier's standing "
+        "declaration for the material, tonnes × kg_per_t"
+    )
+    kg_per_t: Decimal | None
+
+    @classmethod
+    def of(cls, item: PackagingItem) -> PackagingOut:
+        """The API's view of ITEM."""
+        return cls.model_validate(item, from_attributes=True)
+
+
 class FindingOut(BaseModel):
     """A finding of the transport and packaging policy."""
 
@@ -135,11 +157,16 @@ class ShipmentOut(BaseModel):
     emissions_t: Decimal
     ruleset_revision: str
     legs: list[LegOut]
+    packaging: list[PackagingOut]
     findings: list[FindingOut]
 
     @classmethod
     def of(
-        cls, shipment: Shipment, legs: list[ShipmentLeg], findings: list[Finding]
+        cls,
+        shipment: Shipment,
+        legs: list[ShipmentLeg],
+        packaging: list[PackagingItem],
+        findings: list[Finding],
     ) -> ShipmentOut:
         """The API's view of SHIPMENT."""
         assert shipment.id is not None
@@ -154,6 +181,7 @@ class ShipmentOut(BaseModel):
             emissions_t=shipment.emissions_t,
             ruleset_revision=shipment.ruleset_revision,
             legs=[LegOut.of(leg) for leg in legs],
+            packaging=[PackagingOut.of(item) for item in packaging],
             findings=[
                 FindingOut(
                     code=f.code,

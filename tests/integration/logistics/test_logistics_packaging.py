@@ -71,7 +71,12 @@ def _items(session: Session, shipment_id: int) -> list[PackagingItem]:
 
 
 def test_a_delivery_without_items_counts_the_declaration(
-    session: Session, buyer: User, far: Supplier, buyer_client: TestClient
+    session: Session,
+    buyer: User,
+    far: Supplier,
+    buyer_client: TestClient,
+    client: TestClient,
+    erp: dict[str, str],
 ) -> None:
     _declare(session, far, STRAPPING, PALLET)
     buy(session, buyer, far, "PO-DECL-1", tonnes="30")
@@ -94,6 +99,14 @@ def test_a_delivery_without_items_counts_the_declaration(
     assert "finding-single_use_packaging" in page and "600.0 kg" in page
     chinese = buyer_client.get(f"/shipments/{shipment_id}", headers={"Accept-Language": "zh"})
     assert "供应商申报" in chinese.text
+    # The ERP reads the same items, each with where it came from.
+    answer = client.get(f"/api/v1/shipments/{shipment_id}", headers=erp).json()
+    assert sorted(
+        (i["packaging"], i["mass_kg"], i["source"], i["kg_per_t"]) for i in answer["packaging"]
+    ) == [
+        ("steel_strapping", "360.000", "declared", "12.000000"),
+        ("wooden_pallet", "600.000", "declared", "20.000000"),
+    ]
 
 
 def test_a_delivery_with_its_own_items_ignores_the_declaration(
