@@ -164,6 +164,7 @@ def simulate(
                 select(Reading)
                 .where(Reading.meter_id == meter.id)
                 .order_by(col(Reading.at_s).desc())
+                .limit(1)
             ).first()
             hourly = demo.year_total / 8760 / demo.multiplier
             state[demo.code] = (last.value if last else 0.0, hourly, demo.rollover_at)

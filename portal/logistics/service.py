@@ -91,6 +91,7 @@ def site_ref(db: Session, supplier_id: int | None, rules: LogisticsRules) -> Sit
         select(DispatchSite)
         .where(DispatchSite.supplier_id == supplier_id)
         .order_by(col(DispatchSite.id))
+        .limit(1)
     ).first()
     if site is None:
         return None
@@ -335,6 +336,7 @@ def estimate(db: Session, *, supplier_id: int, quantity_t: Decimal, on: date) ->
         select(DispatchSite)
         .where(DispatchSite.supplier_id == supplier_id)
         .order_by(col(DispatchSite.id))
+        .limit(1)
     ).first()
     if site is None or site.usual_mode not in rules.modes:
         return None
