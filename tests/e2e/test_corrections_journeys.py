@@ -53,6 +53,7 @@ def test_a_reviewer_corrects_a_unit_slip_and_the_dashboard_figure_follows(
     page.context.clear_cookies()
     sign_in_as(page, url, "buyer@demo.portal")
     page.locator("#nav-checks").click()
+    page.wait_for_load_state("load")  # htmx, a deferred script, binds the field at load
     page.locator("#supplier").fill("JCHY")
     page.locator("#supplier-suggestions button", has_text="JCHY").click()
     page.locator("#material").fill("recycled")

@@ -30,6 +30,8 @@ def arrange_declarations() -> None:
 
 
 def pick(page: Page, field: str, typed: str, option: str) -> None:
+    # Typed before htmx (a deferred script) has bound the field, no suggestion ever comes.
+    page.wait_for_load_state("load")
     page.locator(f"#{field}").fill(typed)
     page.locator(f"#{field}-suggestions button", has_text=option).click()
     expect(page.locator(f"#{field}")).to_have_value(option)
