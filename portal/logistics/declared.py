@@ -10,12 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from portal.errors import InvalidInput
 from portal.i18n import _
 from portal.logistics.core import DECLARED, INBOUND, PACKAGING_MATERIALS
-from portal.logistics.inputs import PackagingPlan, ShipmentPlan, amount, flag
+from portal.logistics.inputs import PackagingPlan, ShipmentPlan, amount, packaging_traits
 
 # More packaging than goods is a typing slip, not a declaration.
 MAX_KG_PER_T = Decimal(1000)
 PLACES = 6
-BASES = ("", "iso18604", "supplier")
 
 
 @dataclass
@@ -104,34 +103,18 @@ def read_declaration(draft: DeclarationDraft, materials: Collection[str]) -> Dec
         exponent = kg_per_t.normalize().as_tuple().exponent
         if isinstance(exponent, int) and exponent < -PLACES:
             raise InvalidInput(_("At most 6 decimals."), field="kg_per_t")
-        reusable = flag("reusable", draft.reusable)
-        recyclable = flag("recyclable", draft.recyclable)
+        reusable, trips, recyclable, basis, content = packaging_traits(
+            "",
+            reusable=draft.reusable,
+            recyclable=draft.recyclable,
+            recyclable_basis=draft.recyclable_basis,
+            recycled_content_pct=draft.recycled_content_pct,
+            trips=draft.trips,
+        )
     except InvalidInput as bad:
         # The shipment reader's message starts with its own label; say ours.
         message = bad.message.split(": ", 1)[-1]
         raise _bad(bad.field or "kg_per_t", message) from None
-    basis = (draft.recyclable_basis or "").strip()
-    if basis not in BASES:
-        raise _bad("recyclable_basis", _("Choose iso18604 or supplier."))
-    if recyclable and not basis:
-        raise _bad(
-            "recyclable_basis",
-            _("Say what the recyclability rests on: ISO 18604 or the supplier's statement."),
-        )
-    content = Decimal(0)
-    trips: int | None = None
-    try:
-        if (draft.recycled_content_pct or "").strip():
-            content = amount(
-                "recycled_content_pct",
-                draft.recycled_content_pct.strip(),
-                limit=Decimal(100),
-                allow_zero=True,
-            ) / Decimal(100)
-        if (draft.trips or "").strip():
-            trips = int(amount("trips", draft.trips.strip(), limit=Decimal(100000)))
-    except InvalidInput as bad:
-        raise _bad(bad.field or "trips", bad.message.split(": ", 1)[-1]) from None
     return DeclaredItem(
         material,
         packaging,

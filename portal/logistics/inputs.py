@@ -382,6 +382,40 @@ def _site_distance(site: SiteRef | None, rail: bool) -> tuple[Decimal, str] | No
     return None
 
 
+def packaging_traits(
+    prefix: str,
+    *,
+    reusable: str,
+    recyclable: str,
+    recyclable_basis: str,
+    recycled_content_pct: str,
+    trips: str,
+) -> tuple[bool, int | None, bool, str, Decimal]:
+    """A packaging item's reusable, trips, recyclable, basis and recycled content (a fraction)
+    as typed; InvalidInput names the field PREFIX + its name."""
+    is_recyclable = flag(f"{prefix}recyclable", recyclable)
+    basis = (recyclable_basis or "").strip()
+    if basis not in ("", "iso18604", "supplier"):
+        raise _bad(f"{prefix}recyclable_basis", _("Choose iso18604 or supplier."))
+    if is_recyclable and not basis:
+        raise _bad(
+            f"{prefix}recyclable_basis",
+            _("Say what the recyclability rests on: ISO 18604 or the supplier's statement."),
+        )
+    content = Decimal(0)
+    if (recycled_content_pct or "").strip():
+        content = amount(
+            f"{prefix}recycled_content_pct",
+            recycled_content_pct.strip(),
+            limit=Decimal(100),
+            allow_zero=True,
+        ) / Decimal(100)
+    count: int | None = None
+    if (trips or "").strip():
+        count = int(amount(f"{prefix}trips", trips.strip(), limit=Decimal(100000)))
+    return flag(f"{prefix}reusable", reusable), count, is_recyclable, basis, content
+
+
 def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
     here = f"packaging[{index}]"
     material = (item.packaging or "").strip()
@@ -392,35 +426,15 @@ def _plan_item(index: int, item: PackagingDraft) -> PackagingPlan:
             % {"value": material, "materials": ", ".join(PACKAGING_MATERIALS)},
         )
     mass = amount(f"{here}.mass_kg", item.mass_kg, limit=Decimal(1000000))
-    basis = (item.recyclable_basis or "").strip()
-    recyclable = flag(f"{here}.recyclable", item.recyclable)
-    if basis not in ("", "iso18604", "supplier"):
-        raise _bad(f"{here}.recyclable_basis", _("Choose iso18604 or supplier."))
-    if recyclable and not basis:
-        raise _bad(
-            f"{here}.recyclable_basis",
-            _("Say what the recyclability rests on: ISO 18604 or the supplier's statement."),
-        )
-    content = Decimal(0)
-    if (item.recycled_content_pct or "").strip():
-        content = amount(
-            f"{here}.recycled_content_pct",
-            item.recycled_content_pct,
-            limit=Decimal(100),
-            allow_zero=True,
-        ) / Decimal(100)
-    trips: int | None = None
-    if (item.trips or "").strip():
-        trips = int(amount(f"{here}.trips", item.trips, limit=Decimal(100000)))
-    return PackagingPlan(
-        material,
-        mass,
-        flag(f"{here}.reusable", item.reusable),
-        trips,
-        recyclable,
-        basis,
-        content,
+    reusable, trips, recyclable, basis, content = packaging_traits(
+        f"{here}.",
+        reusable=item.reusable,
+        recyclable=item.recyclable,
+        recyclable_basis=item.recyclable_basis,
+        recycled_content_pct=item.recycled_content_pct,
+        trips=item.trips,
     )
+    return PackagingPlan(material, mass, reusable, trips, recyclable, basis, content)
 
 
 def legs_from_columns(modes: str, distances: str, carrier: str) -> list[LegDraft]:
