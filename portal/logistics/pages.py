@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -75,11 +76,7 @@ def outbound_page(db: Session) -> dict[str, Any]:
 def sites_page(db: Session, supplier: Supplier | None) -> dict[str, Any]:
     """A supplier's dispatch sites, with the places and modes to choose from."""
     rules = logistics_rules()
-    suppliers = (
-        db.exec(select(Supplier).where(col(Supplier.is_own_plant).is_(False))).all()
-        if supplier is None
-        else []
-    )
+    suppliers = _to_choose_from(db, supplier)
     return {
         "supplier": supplier,
         "suppliers": suppliers,
@@ -90,14 +87,17 @@ def sites_page(db: Session, supplier: Supplier | None) -> dict[str, Any]:
     }
 
 
+def _to_choose_from(db: Session, supplier: Supplier | None) -> Sequence[Supplier]:
+    """The outside suppliers the ESG team picks from when no supplier is chosen yet."""
+    if supplier is not None:
+        return []
+    return db.exec(select(Supplier).where(col(Supplier.is_own_plant).is_(False))).all()
+
+
 def packaging_page(db: Session, supplier: Supplier | None) -> dict[str, Any]:
     """A supplier's declared packaging per material, with the materials to choose from."""
     materials = get_ruleset().materials
-    suppliers = (
-        db.exec(select(Supplier).where(col(Supplier.is_own_plant).is_(False))).all()
-        if supplier is None
-        else []
-    )
+    suppliers = _to_choose_from(db, supplier)
     return {
         "supplier": supplier,
         "suppliers": suppliers,
