@@ -6,12 +6,13 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -82,17 +83,25 @@ def _own_database(url: str) -> str:
         return url
     given = make_url(url)
     name = f"{given.database}_{worker}"
-    admin = db.make_engine(given.set(database="postgres").render_as_string(hide_password=False))
+    with _server(url) as connection:
+        known = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if known is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _server(url: str) -> Iterator[Connection]:
+    """An autocommit connection to the server of URL (its `postgres` database), to make and
+    drop databases."""
+    admin = db.make_engine(make_url(url).set(database="postgres").render_as_string(False))
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            known = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-            if known is None:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            yield connection
     finally:
         admin.dispose()
-    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_postgres(url: str) -> None:
@@ -156,14 +165,10 @@ def demo_postgres_template(
 
 def _recreate_database(url: str, name: str, *, template: str | None) -> None:
     """Drop database NAME beside URL's and create it again (as a copy of TEMPLATE if given)."""
-    admin = db.make_engine(make_url(url).set(database="postgres").render_as_string(False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
-            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    finally:
-        admin.dispose()
+    with _server(url) as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
 
 
 @pytest.fixture
