@@ -83,21 +83,15 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def demo_template(demo_sqlite_template: Path) -> Path:
-    """A folder holding the demo's database (portal.db) and evidence files, loaded once per run."""
-    return demo_sqlite_template
-
-
 @pytest.fixture
 def live_server(
-    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LiveServer]:
     """A portal with demo data on a fresh copy of the demo's database and files."""
     path = tmp_path / "e2e.db"
-    shutil.copy(demo_template / "portal.db", path)
-    if (demo_template / "files").exists():
-        shutil.copytree(demo_template / "files", tmp_path / "files")
+    shutil.copy(demo_sqlite_template / "portal.db", path)
+    if (demo_sqlite_template / "files").exists():
+        shutil.copytree(demo_sqlite_template / "files", tmp_path / "files")
     port = _free_port()
     monkeypatch.setenv("PORTAL_ENV", "test")
     monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{path}")
