@@ -92,20 +92,22 @@ class Computed(NamedTuple):
     flags: frozenset[str] = frozenset()
 
 
+def _judged_history(rates: Sequence[float]) -> list[float] | None:
+    """The last measured rates a judgement rests on (None: too few to judge)."""
+    recent = [rate for rate in rates[-HISTORY:] if rate >= 0]
+    return recent if len(recent) >= MIN_HISTORY else None
+
+
 def typical_rate(rates: Sequence[float]) -> float | None:
     """The meter's typical energy per hour, from its last measured intervals."""
-    recent = [rate for rate in rates[-HISTORY:] if rate >= 0]
-    if len(recent) < MIN_HISTORY:
-        return None
-    return median(recent)
+    recent = _judged_history(rates)
+    return None if recent is None else median(recent)
 
 
 def peak_rate(rates: Sequence[float]) -> float | None:
     """The meter's highest energy per hour over its last measured intervals."""
-    recent = [rate for rate in rates[-HISTORY:] if rate >= 0]
-    if len(recent) < MIN_HISTORY:
-        return None
-    return max(recent)
+    recent = _judged_history(rates)
+    return None if recent is None else max(recent)
 
 
 def _estimate(rate: float | None, start: int, end: int) -> float:
