@@ -63,6 +63,8 @@ def number(value: str | Decimal | int | float | None) -> Decimal:
         raise BadValue("not_a_number")
     if isinstance(value, int | float | Decimal):
         found = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    elif value is not None and not isinstance(value, str):
+        raise BadValue("not_a_number")
     else:
         text = unicodedata.normalize("NFKC", value or "").strip()
         if not text:
@@ -100,6 +102,8 @@ def day(value: str | date | None) -> date:
         found = _plant_date(value)
     elif isinstance(value, date):
         found = value
+    elif value is not None and not isinstance(value, str):
+        raise BadValue("not_a_date")
     else:
         text = unicodedata.normalize("NFKC", value or "").strip()
         if not text:

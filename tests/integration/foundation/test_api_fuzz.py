@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from helpers import make_supplier, make_user
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -18,10 +20,34 @@ from portal import config
 from portal.app import create_app
 from portal.security import create_api_token
 
-# The regex strategies are imported here, not lazily deep inside schemathesis's schema walk:
-# pytest rewrites hypothesis's modules on import, and CPython 3.11.7's ast.parse fails for
-# good ("AST constructor recursion depth mismatch") when first called that deep.
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app())
+
+@asynccontextmanager
+async def _serving_nothing(_app: FastAPI) -> AsyncIterator[None]:
+    """A lifespan that starts none of the serving process's background threads."""
+    yield
+
+
+def _app_for_fuzzing() -> FastAPI:
+    """The portal's app, minus the outbox and sweep threads its lifespan starts.
+
+    Schemathesis keeps an app's lifespan running in a thread for the rest of the process, and
+    loading the schema happens while pytest collects: the portal's threads then ran beside the
+    collection of every later module in the worker. CPython 3.11's ast.parse is not safe
+    beside another thread's (the depth it counts is shared), and CI failed collecting with
+    "AST constructor recursion depth mismatch".
+    """
+    app = create_app()
+    app.router.lifespan_context = _serving_nothing
+    return app
+
+
+# The regex strategies are imported up front, not lazily deep inside schemathesis's schema
+# walk: pytest rewrites hypothesis's modules on import, and CPython 3.11.7's ast.parse fails
+# for good ("AST constructor recursion depth mismatch") when first called that deep.
+_app = _app_for_fuzzing()
+schema = schemathesis.openapi.from_dict(_app.openapi())
+schema.app = _app
+schema.location = "/api/v1/openapi.json"
 
 
 @pytest.fixture(params=["buyer", "esg", "supplier"])
