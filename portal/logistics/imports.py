@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from portal import audit
+from portal import audit, bulk
 from portal.audit import Actor
 from portal.db import utcnow
 from portal.errors import Conflict, InvalidInput, NotFound
@@ -103,7 +103,7 @@ def _purchases(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int],
                 Purchase.po_number,
                 Purchase.po_line,
                 Purchase.material_code,
-            ).where(col(Purchase.po_number).in_(chunk))
+            ).where(bulk.one_of(db, Purchase.po_number, chunk))
         ):
             found[(row[4], row[5])] = PurchaseRef(row[0], row[1], row[2], row[3], row[6])
     return found
@@ -115,7 +115,7 @@ def _sites(db: Session, supplier_ids: set[int]) -> dict[int, SiteRef]:
     for chunk in _chunks(sorted(supplier_ids)):
         for site in db.exec(
             select(DispatchSite)
-            .where(col(DispatchSite.supplier_id).in_(chunk))
+            .where(bulk.one_of(db, DispatchSite.supplier_id, chunk))
             .order_by(col(DispatchSite.id).desc())
         ):
             found[site.supplier_id] = SiteRef(
@@ -130,7 +130,7 @@ def _recorded(db: Session, direction: str, references: list[str]) -> dict[str, t
         for row in db.exec(
             select(  # type: ignore[call-overload]
                 Shipment.reference, Shipment.tonnes, Shipment.shipped_on, Shipment.emissions_t
-            ).where(Shipment.direction == direction, col(Shipment.reference).in_(chunk))
+            ).where(Shipment.direction == direction, bulk.one_of(db, Shipment.reference, chunk))
         ):
             found[row[0]] = (row[1], row[2], row[3])
     return found
@@ -329,6 +329,38 @@ def store_plans(
     """Insert the shipments, legs and packaging of PLANS in bulk, and their yearly sums."""
     if not plans:
         return 0
+    ids = _stored_shipments(db, plans, source=source, user_id=user_id, import_id=import_id)
+    legs: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for plan in plans:
+        legs += leg_values(plan, ids[plan.reference])
+        items += packaging_values(plan, ids[plan.reference])
+    bulk.insert_rows(db, Leg.__table__, legs)  # type: ignore[attr-defined]
+    bulk.insert_rows(db, PackagingItem.__table__, items)  # type: ignore[attr-defined]
+    summaries.add(db, plans, logistics_rules().policy_on)
+    return len(plans)
+
+
+def _stored_shipments(
+    db: Session,
+    plans: Sequence[ShipmentPlan],
+    *,
+    source: str,
+    user_id: int | None,
+    import_id: int | None,
+) -> dict[str, int]:
+    """Insert a shipment row per plan; the new id of each plan's reference."""
+    if bulk.is_postgres(db):
+        # Ids taken from the sequence first, so the rows go in by COPY with their ids and
+        # the legs can point at them without reading the shipments back.
+        new_ids = bulk.reserve_ids(db, Shipment.__table__, len(plans))  # type: ignore[attr-defined]
+        rows = [
+            {**shipment_values(plan, source=source, user_id=user_id, import_id=import_id),
+             "id": new_id}
+            for plan, new_id in zip(plans, new_ids, strict=True)
+        ]  # fmt: skip
+        bulk.insert_rows(db, Shipment.__table__, rows)  # type: ignore[attr-defined]
+        return {plan.reference: new_id for plan, new_id in zip(plans, new_ids, strict=True)}
     ids: dict[str, int] = {}
     for chunk in _chunks(list(plans)):
         rows = [
@@ -345,13 +377,4 @@ def store_plans(
         ):
             assert shipment_id is not None
             ids[reference] = shipment_id
-    legs: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    for plan in plans:
-        legs += leg_values(plan, ids[plan.reference])
-        items += packaging_values(plan, ids[plan.reference])
-    db.execute(insert(Leg), legs)
-    if items:
-        db.execute(insert(PackagingItem), items)
-    summaries.add(db, plans, logistics_rules().policy_on)
-    return len(plans)
+    return ids
