@@ -32,7 +32,7 @@ def one_of(db: Session, column: Any, values: Sequence[Any]) -> ColumnElement[boo
     """
     if is_postgres(db):
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)  # type: ignore[no-any-return]
+    return column.in_(values)
 
 
 def copy_rows(
