@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from portal import bulk
 from portal.energy import core, rollups
 from portal.energy.factors import EnergyRules
 from portal.energy.models import Meter, Reading, ReadingIssue
@@ -257,7 +258,9 @@ def ingest(
         )  # fmt: skip
         inserts += meter_inserts
         updates += meter_updates
-    if inserts:
+    if inserts and bulk.is_postgres(db):
+        bulk.copy_rows(db, "energy_reading", READING_COLUMNS, inserts)
+    elif inserts:
         rollups.executemany(db, INSERT_SQL, inserts)
     if updates:
         db.execute(
@@ -475,11 +478,15 @@ def _ingest_meter(
     return inserts, updates
 
 
+READING_COLUMNS = (
+    "meter_id", "at_s", "value", "source", "received_at_s", "span_start_s", "measured_start_s",
+    "energy", "estimated", "flags", "note",
+)  # fmt: skip
 INSERT_SQL = (
     "INSERT INTO energy_reading (meter_id, at_s, value, source, received_at_s, span_start_s, "
     "measured_start_s, energy, estimated, flags, note) "
     "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
-)
+)  # the columns of READING_COLUMNS
 
 
 def _rows(db: Session, statement: Any) -> list[rollups.StoredReading]:

@@ -123,7 +123,11 @@ def apply(db: Session, changes: dict[int, dict[tuple[str, str], list[float]]]) -
         for (grain, period), values in parts.items()
         if any(abs(value) > 1e-12 for value in values)
     )
-    if rows:
+    if rows and db.connection().dialect.name == "postgresql":
+        # One statement over arrays: an executemany is one planned statement per row.
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        db.connection().exec_driver_sql(UPSERT_ARRAYS_SQL, tuple(columns))
+    elif rows:
         executemany(db, UPSERT_SQL, rows)
 
 
@@ -132,6 +136,19 @@ def apply(db: Session, changes: dict[int, dict[tuple[str, str], list[float]]]) -
 UPSERT_SQL = (
     "INSERT INTO energy_rollup (meter_id, grain, period, measured, estimated, entered) "
     "VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (meter_id, grain, period) DO UPDATE SET "
+    "measured = energy_rollup.measured + excluded.measured, "
+    "estimated = energy_rollup.estimated + excluded.estimated, "
+    "entered = energy_rollup.entered + excluded.entered"
+)
+
+
+# PostgreSQL: the same upsert of rows given as one array per column, taken in their order.
+UPSERT_ARRAYS_SQL = (
+    "INSERT INTO energy_rollup (meter_id, grain, period, measured, estimated, entered) "
+    "SELECT meter_id, grain, period, measured, estimated, entered FROM unnest("
+    "%s::integer[], %s::text[], %s::text[], %s::float8[], %s::float8[], %s::float8[]) "
+    "WITH ORDINALITY AS given(meter_id, grain, period, measured, estimated, entered, n) "
+    "ORDER BY n ON CONFLICT (meter_id, grain, period) DO UPDATE SET "
     "measured = energy_rollup.measured + excluded.measured, "
     "estimated = energy_rollup.estimated + excluded.estimated, "
     "entered = energy_rollup.entered + excluded.entered"
