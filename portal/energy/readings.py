@@ -34,6 +34,10 @@ EARLIEST_S = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
 READING_TABLE = Reading.__table__  # type: ignore[attr-defined]
 ISSUE_TABLE = ReadingIssue.__table__  # type: ignore[attr-defined]
 SHARED_WINDOW_S = 14 * 86400  # a batch's meters read in one statement while this close
+# Intervals read back beyond the history, so a few missing readings are still found in the
+# batch's one read; a meter with more gaps has its older readings asked for alone. (Twice
+# the history read back was 2× the rows a listener's half-second batch brings.)
+LOOKBACK_SLACK = 4
 SAME_VALUE = 1e-9  # relative: a resent reading with the same value is not a conflict
 
 
@@ -298,7 +302,7 @@ def _contexts(
     table = READING_TABLE
     ids = sorted(spans)
     hi_all = max(hi for _lo, hi in spans.values())
-    lookbacks = {m: meters[m].interval_s * (core.HISTORY + 1) * 2 for m in ids}
+    lookbacks = {m: meters[m].interval_s * (core.HISTORY + 1 + LOOKBACK_SLACK) for m in ids}
     found: dict[int, dict[int, rollups.StoredReading]] = {m: {} for m in ids}
     first_all = min(spans[m][0] - lookbacks[m] for m in ids)
     if hi_all - first_all <= SHARED_WINDOW_S:
