@@ -18,7 +18,7 @@ from portal.exportcolumns import BOM
 from portal.i18n import _
 from portal.logistics import imports, pages, service
 from portal.logistics import tracking as logistics_tracking
-from portal.logistics.checkcard import transport_for
+from portal.logistics.checkcard import packaging_for, transport_for
 from portal.logistics.core import INBOUND, OUTBOUND, PACKAGING_MATERIALS
 from portal.logistics.inputs import MAX_KM, LegDraft, PackagingDraft, ShipmentDraft, amount
 from portal.logistics.labels import packaging_label
@@ -34,6 +34,7 @@ router = APIRouter()
 # The check card (procurement/_answer.html) and these pages call them.
 environment().globals.update(
     transport_for=transport_for,
+    packaging_for=packaging_for,
     packaging_label=packaging_label,
     logistics_year=logistics_tracking.year_for_page,
 )

@@ -252,3 +252,29 @@ def test_the_esg_team_declares_on_a_suppliers_behalf(
     [row] = packaging.declarations_of(session, far.id or 0)
     assert row.recyclable and row.recycled_content == Decimal("0.3")
     assert client.get(f"{PAGE}?supplier=NOPE").status_code == 404
+
+
+def test_the_check_card_warns_of_declared_single_use_packaging_before_buying(
+    session: Session, buyer: User, far: Supplier, buyer_client: TestClient
+) -> None:
+    def check() -> str:
+        response = post_form(
+            buyer_client,
+            "/checks",
+            "/checks",
+            {"supplier": "FSZS", "material": "al_recycled_ingot", "quantity_t": "25",
+             "date": "2026-03-02", "product_line": "alloy"},
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        return response.text
+
+    assert 'id="check-packaging"' not in check()  # nothing declared: nothing said
+    _declare(session, far, STRAPPING, PALLET)
+    card = check()
+    # 25 t × 12 kg/t = 300 kg of recyclable strapping; 25 t × 20 kg/t = 500 kg of pallets,
+    # neither reusable nor recyclable: the single-use warning names the 500 kg.
+    assert 'id="check-packaging-declared"' in card
+    assert "300.0 kg" in card and "500.0 kg" in card
+    assert 'id="check-packaging-findings"' in card
+    assert "finding-single_use_packaging" in card
+    assert "Single-use, non-recyclable packaging 500.0 kg (wooden_pallet)" in card
