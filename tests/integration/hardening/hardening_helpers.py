@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 from portal.accounts.models import User, WebSession
 from portal.audit import AuditEvent
 from portal.config import Settings, get_settings
-from portal.declarations.models import Declaration, EvidenceFile
+from portal.declarations.models import Declaration, EvidenceBlob, EvidenceFile
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport, PurchaseImportLine
 from portal.security import (
     SESSION_COOKIE,
@@ -32,6 +32,7 @@ LimitedClient = Callable[..., AbstractContextManager[TestClient]]
 COUNTED: tuple[type[SQLModel], ...] = (
     Declaration,
     EvidenceFile,
+    EvidenceBlob,  # evidence files' bytes on PostgreSQL, as the files on disk on SQLite
     AuditEvent,
     BuyerCheck,
     Purchase,
