@@ -43,7 +43,7 @@ COUNTED: tuple[type[SQLModel], ...] = (
 
 @dataclass(frozen=True)
 class Stored:
-    """Rows per table and the files under the data directory, at one moment."""
+    """Rows per table and the evidence files stored (on disk or in the database), at one moment."""
 
     rows: dict[str, int]
     files: tuple[str, ...]
@@ -57,12 +57,11 @@ class Stored:
             for model in COUNTED
         }
         data_dir = Path(settings.data_dir)
-        files = tuple(
-            sorted(
-                str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
-            )
-        )
-        return cls(rows=rows, files=files)
+        on_disk = [
+            str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
+        ]
+        in_database = [f"blob {name}" for name in session.exec(select(EvidenceBlob.sha256))]
+        return cls(rows=rows, files=tuple(sorted(on_disk + in_database)))
 
 
 def bearer(session: Session, user: User, name: str = "ERP") -> dict[str, str]:
