@@ -13,6 +13,7 @@ import pdf_factory
 import pytest
 from declarations_helpers import World, declared, form, signed_in, submit, submitted_id
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -263,6 +264,18 @@ def test_migrate_to_disk_refuses_a_damaged_blob_and_keeps_it(
     assert _on_disk(settings) == {}  # not even a temporary file
     assert _blobs(session) == {sha256: files.sha256_of(garbled)}
     assert _moves(session) == []
+
+
+def test_files_in_the_database_need_postgresql() -> None:
+    with pytest.raises(ValidationError, match="PORTAL_FILE_STORE=database"):
+        Settings(database_url="sqlite:///portal.db", file_store="database")
+    on_postgres = Settings(database_url="postgresql://db/portal", file_store="auto")
+    assert filestore.store_of(on_postgres) == "database"
+    assert (
+        filestore.store_of(Settings(database_url="sqlite:///portal.db", file_store="auto"))
+        == "disk"
+    )
+    assert filestore.store_of(on_postgres.model_copy(update={"file_store": "disk"})) == "disk"
 
 
 def test_migrate_to_the_database_is_refused_on_sqlite(settings: Settings) -> None:
