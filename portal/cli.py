@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -28,7 +29,9 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
-files_app = typer.Typer(help="Evidence files on disk.", no_args_is_help=True)
+files_app = typer.Typer(
+    help="Evidence files (in PostgreSQL, or on disk with SQLite).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
@@ -46,6 +49,13 @@ app.add_typer(purchases_app, name="purchases")
 app.command("notify")(notify_command)
 
 CLI_ACTOR_LABEL = "command line"
+
+
+class FileStore(StrEnum):
+    """Where `portal files migrate` moves evidence files."""
+
+    DATABASE = "database"
+    DISK = "disk"
 
 
 def _session() -> Session:
@@ -264,3 +274,42 @@ def files_gc(
     )
     for line in report.lines():
         typer.echo(line)
+
+
+@files_app.command("migrate")
+def files_migrate(
+    to: Annotated[
+        FileStore,
+        typer.Option(
+            "--to", help="Where the files go: `database` (PostgreSQL only) or `disk` (data_dir)."
+        ),
+    ],
+) -> None:
+    """Move every evidence file to the database or to disk, verifying each file's SHA-256."""
+    from pathlib import Path
+
+    from portal.audit import Actor
+    from portal.db import get_engine
+    from portal.declarations import filestore
+    from portal.declarations.filemoves import CannotMove, migrate
+
+    settings = get_settings()
+    try:
+        report = migrate(
+            data_dir=Path(settings.data_dir),
+            engine=get_engine(),
+            actor=Actor(label=f"{CLI_ACTOR_LABEL}: portal files migrate --to {to}"),
+            to="database" if to is FileStore.DATABASE else "disk",
+        )
+    except CannotMove as error:
+        _fail(f"files migrate: {error}", 2)
+        return
+    for line in report.lines():
+        typer.echo(line)
+    if filestore.store_of(settings) != report.to:
+        typer.echo(
+            f"note: new uploads still go to the {filestore.store_of(settings)}; "
+            f"set PORTAL_FILE_STORE={report.to} to keep them on the {report.to}"
+        )
+    if report.refused:
+        sys.exit(1)

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'portal.db'}"
     data_dir: Path = PROJECT_DIR / "var" / "files"
+    # Where new evidence files go: `auto` is the database on PostgreSQL (every server reads
+    # them), the disk under data_dir on SQLite; see portal.declarations.filestore.
+    file_store: Literal["auto", "disk", "database"] = "auto"
     rules_dir: Path = PROJECT_DIR / "rules"
     secret_key: str = DEFAULT_SECRET_KEY
     base_url: str = "http://127.0.0.1:8000"
@@ -57,6 +60,17 @@ class Settings(BaseSettings):
                 "in production"
             )
         return self
+
+    @model_validator(mode="after")
+    def _refuse_database_files_on_sqlite(self) -> Settings:
+        if self.file_store == "database" and not self.uses_postgres:
+            raise ValueError("PORTAL_FILE_STORE=database needs a PostgreSQL database")
+        return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        """Whether the portal's database is PostgreSQL (else SQLite)."""
+        return self.database_url.startswith("postgresql")
 
     @property
     def secure_cookies(self) -> bool:

@@ -266,7 +266,7 @@ def get_file(db: DbSession, principal: Reader, declaration_id: int, kind: FileKi
     evidence = service.evidence_file(
         db, scope=_scope(principal), declaration_id=declaration_id, kind=kind
     )
-    return pdf_response(evidence, get_settings())
+    return pdf_response(db, evidence, get_settings())
 
 
 @router.post(

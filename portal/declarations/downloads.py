@@ -7,10 +7,11 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
 
 from portal.config import Settings
-from portal.declarations import files
+from portal.declarations import filestore
 from portal.declarations.models import EvidenceFile
 from portal.errors import NotFound
 
@@ -31,16 +32,17 @@ def content_disposition(original_name: str) -> str:
     return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def pdf_response(evidence: EvidenceFile, settings: Settings) -> Response:
-    """The stored bytes as application/pdf for the browser to show."""
-    data = files.read(settings.data_dir, evidence.sha256)
-    if data is None:
-        log.error("evidence file %s (sha256 %s) is missing on disk", evidence.id, evidence.sha256)
+def pdf_response(db: Session, evidence: EvidenceFile, settings: Settings) -> Response:
+    """The stored bytes as application/pdf for the browser to show, streamed in chunks."""
+    stored = filestore.open_stored(db, settings, evidence.sha256)
+    if stored is None:
+        log.error("evidence file %s (sha256 %s) is missing", evidence.id, evidence.sha256)
         raise NotFound()
-    return Response(
-        content=data,
+    return StreamingResponse(
+        stored.chunks,
         media_type="application/pdf",
         headers={
+            "Content-Length": str(stored.size_bytes),
             "Content-Disposition": content_disposition(evidence.original_name),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",

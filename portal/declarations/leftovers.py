@@ -1,9 +1,11 @@
-"""Files left behind by crashes: temporary files and evidence files no row refers to.
+"""Files left behind: temporary files, and evidence files and blobs no row refers to.
 
 The sweep (`portal files gc`, and once at every start) looks only at what is older than an
 hour, so it never races a request still writing; a temporary file whose evidence row was
-committed before the crash is published instead, at any age past a minute. Every removal is
-reported, and recorded in the audit trail.
+committed before the crash is published instead, at any age past a minute. In the database
+(see `portal.declarations.filestore`) a crash leaves nothing, but a blob no evidence file
+refers to any more is removed as a file on disk would be. Every removal is reported, and
+recorded in the audit trail.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from sqlmodel import Session, col
 from portal import audit
 from portal.audit import Actor
 from portal.config import Settings
-from portal.db import get_engine, utcnow
-from portal.declarations import files
+from portal.db import READ_ONLY_OPTION, get_engine, utcnow
+from portal.declarations import files, filestore
 from portal.declarations.models import EvidenceFile
 
 MIN_AGE = timedelta(hours=1)
@@ -40,18 +42,20 @@ class SweepReport:
 
     removed_temporary: list[str] = field(default_factory=list)
     removed_unreferenced: list[str] = field(default_factory=list)
+    removed_blobs: list[str] = field(default_factory=list)  # SHA-256 of database blobs
     published: list[str] = field(default_factory=list)
     bytes_removed: int = 0
 
     @property
     def removed(self) -> list[str]:
-        """Every file removed."""
-        return self.removed_temporary + self.removed_unreferenced
+        """Every file removed, from disk or from the database."""
+        return self.removed_temporary + self.removed_unreferenced + self.removed_blobs
 
     def lines(self) -> list[str]:
         """The report for a person: one line per file, then the totals."""
         shown = [f"removed temporary file {name}" for name in self.removed_temporary]
         shown += [f"removed unreferenced file {name}" for name in self.removed_unreferenced]
+        shown += [f"removed unreferenced database blob {name}" for name in self.removed_blobs]
         shown += [f"published committed file {name}" for name in self.published]
         shown.append(
             f"{len(self.removed)} files removed ({self.bytes_removed:,} bytes), "
@@ -76,9 +80,10 @@ def sweep(
     actor: Actor,
     min_age: timedelta = MIN_AGE,
 ) -> SweepReport:
-    """Remove temporary and unreferenced evidence files older than MIN_AGE; publish committed.
+    """Remove temporary and unreferenced evidence files and blobs older than MIN_AGE; publish
+    committed temporary files.
 
-    Touches the database only when there are such files, under the audit trail's write lock.
+    Writes to the database only when there are such files, under the audit trail's write lock.
     """
     report = SweepReport()
     candidates = [
@@ -86,7 +91,10 @@ def sweep(
         for found in _found(data_dir)
         if found.age >= min_age or (found.temporary and found.age >= PUBLISH_AFTER)
     ]
-    if not candidates:
+    stored_before = utcnow() - min_age
+    with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
+        blobs_to_remove = filestore.has_unreferenced_blobs(connection, stored_before)
+    if not candidates and not blobs_to_remove:
         return report
     with Session(engine) as db:
         # Writers hold this lock from their audit entry until commit, and store files under
@@ -95,6 +103,10 @@ def sweep(
         referenced = _referenced(db, {found.sha256 for found in candidates if found.sha256})
         for found in candidates:
             _settle(found, referenced, data_dir, min_age, report)
+        if blobs_to_remove:
+            for sha256, size in filestore.remove_unreferenced_blobs(db.connection(), stored_before):
+                report.removed_blobs.append(sha256)
+                report.bytes_removed += size
         if report.removed or report.published:
             audit.record(
                 db,
@@ -104,6 +116,7 @@ def sweep(
                 after={
                     "removed_temporary": report.removed_temporary[:AUDITED_NAMES],
                     "removed_unreferenced": report.removed_unreferenced[:AUDITED_NAMES],
+                    "removed_blobs": report.removed_blobs[:AUDITED_NAMES],
                     "published": report.published[:AUDITED_NAMES],
                     "removed_count": len(report.removed),
                     "published_count": len(report.published),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, Numeric, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from portal.db import UtcDateTime, utcnow
@@ -128,6 +128,23 @@ class EvidenceFile(SQLModel, table=True):
     has_text_layer: bool
     reading: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     uploaded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
+    )
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """An evidence file's bytes kept in the database (PostgreSQL), named by their SHA-256.
+
+    Read only through portal.declarations.filestore, in chunks: never as an ORM entity, which
+    would load the whole file.
+    """
+
+    __tablename__ = "evidence_blob"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size_bytes: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stored_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UtcDateTime, nullable=False)
     )
 

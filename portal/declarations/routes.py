@@ -438,7 +438,7 @@ def declaration_file(db: DbSession, principal: Reader, declaration_id: int, kind
     evidence = service.evidence_file(
         db, scope=_scope(principal), declaration_id=declaration_id, kind=kind
     )
-    return pdf_response(evidence, get_settings())
+    return pdf_response(db, evidence, get_settings())
 
 
 @router.post("/declarations/{declaration_id}/withdraw", name="withdraw_declaration")

@@ -16,7 +16,7 @@ from portal.catalog import get_ruleset
 from portal.checking import DeclarationFacts, Outcome, RuleSet, Verdict, evaluate
 from portal.clock import plant_today
 from portal.config import Settings
-from portal.declarations import files
+from portal.declarations import files, filestore
 from portal.declarations.forms import facts_from, parse_fields
 from portal.declarations.lifecycle import (
     new_version_refusal,
@@ -273,7 +273,7 @@ def _store_files(
         after={**summary(declaration), "files": stored, "mismatches": mismatch_count},
     )
     for item, (kind, (upload, reading)) in zip(stored, readings.items(), strict=False):
-        files.store(db, settings.data_dir, upload.data)
+        filestore.store(db, settings, upload.data)
         db.add(
             EvidenceFile(
                 declaration_id=declaration.id,

@@ -22,6 +22,12 @@ from portal.declarations.service import Upload
 ACTOR = Actor(label="test")
 
 
+@pytest.fixture(autouse=True)
+def files_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk's write-then-publish protocol, which PostgreSQL too uses when told to."""
+    monkeypatch.setenv("PORTAL_FILE_STORE", "disk")
+
+
 def submit_directly(db: Session, world: World, settings: Settings, body: bytes) -> Declaration:
     assert world.acme.id is not None
     return service.submit(

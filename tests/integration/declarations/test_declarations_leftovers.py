@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pdf_factory
+import pytest
 from declarations_helpers import World, declared, form, pdf
 from fastapi.testclient import TestClient
 from portal_serving import PORTAL, portal_serve
@@ -38,6 +39,12 @@ from portal.security import SESSION_COOKIE, csrf_token_for, sha256_hex, start_se
 
 ACTOR = Actor(label="test")
 TWO_HOURS_S = 2 * 3600
+
+
+@pytest.fixture(autouse=True)
+def files_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk's write-then-publish protocol, which PostgreSQL too uses when told to."""
+    monkeypatch.setenv("PORTAL_FILE_STORE", "disk")
 
 
 def _submit(db: Session, world: World, settings: Settings, body: bytes) -> Declaration:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from portal.audit import AuditEvent
 from portal.config import Settings
+from portal.declarations import filestore
 from portal.declarations.files import sha256_of
 from portal.declarations.models import Declaration, EvidenceFile
 
@@ -45,8 +46,8 @@ def test_a_matching_declaration_is_accepted_and_its_pdf_kept_under_its_hash(
     evidence = session.exec(select(EvidenceFile)).one()
     assert evidence.kind == "declaration" and evidence.original_name == "Déclaration 2025.pdf"
     assert evidence.has_text_layer and evidence.page_count == 1
-    path = settings.data_dir / evidence.sha256[:2] / f"{evidence.sha256}.pdf"
-    assert path.read_bytes() == body
+    kept = filestore.open_stored(session, settings, evidence.sha256)  # disk or database
+    assert kept is not None and b"".join(kept.chunks) == body
     found = {field["name"]: field for field in evidence.reading["fields"]}
     assert found["pcf"]["t_per_t"] == "4.2" and found["pcf"]["page"] == 1
 

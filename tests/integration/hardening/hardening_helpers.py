@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 from portal.accounts.models import User, WebSession
 from portal.audit import AuditEvent
 from portal.config import Settings, get_settings
-from portal.declarations.models import Declaration, EvidenceFile
+from portal.declarations.models import Declaration, EvidenceBlob, EvidenceFile
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport, PurchaseImportLine
 from portal.security import (
     SESSION_COOKIE,
@@ -32,6 +32,7 @@ LimitedClient = Callable[..., AbstractContextManager[TestClient]]
 COUNTED: tuple[type[SQLModel], ...] = (
     Declaration,
     EvidenceFile,
+    EvidenceBlob,  # evidence files' bytes on PostgreSQL, as the files on disk on SQLite
     AuditEvent,
     BuyerCheck,
     Purchase,
@@ -42,7 +43,7 @@ COUNTED: tuple[type[SQLModel], ...] = (
 
 @dataclass(frozen=True)
 class Stored:
-    """Rows per table and the files under the data directory, at one moment."""
+    """Rows per table and the evidence files stored (on disk or in the database), at one moment."""
 
     rows: dict[str, int]
     files: tuple[str, ...]
@@ -56,12 +57,11 @@ class Stored:
             for model in COUNTED
         }
         data_dir = Path(settings.data_dir)
-        files = tuple(
-            sorted(
-                str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
-            )
-        )
-        return cls(rows=rows, files=files)
+        on_disk = [
+            str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
+        ]
+        in_database = [f"blob {name}" for name in session.exec(select(EvidenceBlob.sha256))]
+        return cls(rows=rows, files=tuple(sorted(on_disk + in_database)))
 
 
 def bearer(session: Session, user: User, name: str = "ERP") -> dict[str, str]:
