@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,19 +41,19 @@ CHECK = {
 
 
 @pytest.fixture
-def two_servers(settings: Settings) -> Any:
-    """Two servers on this test's PostgreSQL database: their base URLs."""
+def two_servers(settings: Settings, tmp_path: Path) -> Any:
+    """Two servers on this test's PostgreSQL database, each with a data directory of its own
+    (as on two hosts: the evidence files they share are in the database): their base URLs."""
     if not settings.database_url.startswith("postgresql"):
         pytest.skip("two servers share one PostgreSQL; SQLite is one file on one host")
     env = {"PORTAL_SECRET_KEY": "two-servers-share-this-secret-key-0123456789"}
+    disks = [tmp_path / "server-one", tmp_path / "server-two"]
     with (
-        portal_serve(settings, env=env) as (one, _p1),
-        portal_serve(settings, env=env) as (
-            two,
-            _p2,
-        ),
+        portal_serve(settings, env={**env, "PORTAL_DATA_DIR": str(disks[0])}) as (one, _p1),
+        portal_serve(settings, env={**env, "PORTAL_DATA_DIR": str(disks[1])}) as (two, _p2),
     ):
         yield one, two
+    assert not any(path.is_file() for disk in disks if disk.exists() for path in disk.rglob("*"))
 
 
 def _client(url: str) -> httpx.Client:
