@@ -53,10 +53,11 @@ def run_import(path: Path, *, as_email: str, confirm: bool, shown: int = 10) -> 
         if user is None or not user.is_active or user.role != Role.BUYER.value or not user.id:
             echo(f"--as: no active buyer account {as_email!r}", err=True)
             return 2
-        actor = Actor(label=f"{CLI_ACTOR_LABEL}: portal purchases import", user_id=user.id)
+        user_id = user.id
+        actor = Actor(label=f"{CLI_ACTOR_LABEL}: portal purchases import", user_id=user_id)
         try:
             found = imports.upload(
-                db, actor=actor, user_id=user.id, filename=path.name, data=data, at_once=False
+                db, actor=actor, user_id=user_id, filename=path.name, data=data, at_once=False
             )
         except PortalError as refused:
             echo(f"file: {refused.message}", err=True)
@@ -80,7 +81,7 @@ def run_import(path: Path, *, as_email: str, confirm: bool, shown: int = 10) -> 
         return 0
     with Session(engine, expire_on_commit=False) as db:
         try:
-            job = imports.start_confirm(db, actor=actor, user_id=user.id, import_id=import_id)
+            job = imports.start_confirm(db, actor=actor, user_id=user_id, import_id=import_id)
         except PortalError as refused:
             echo(f"confirm: {refused.message}", err=True)
             return 1

@@ -145,8 +145,6 @@ def test_each_hostile_file_is_refused_by_the_limit_it_breaks(
 
 
 def test_an_honest_workbook_at_the_line_limit_is_read() -> None:
-    lines = read_lines(
-        "erp.xlsx", factory.honest_xlsx(importfile.MAX_WORKBOOK_LINES, "approved")
-    )
+    lines = read_lines("erp.xlsx", factory.honest_xlsx(importfile.MAX_WORKBOOK_LINES, "approved"))
     assert len(lines) == importfile.MAX_WORKBOOK_LINES
     assert lines[-1]["row"] == importfile.MAX_WORKBOOK_LINES + 1
