@@ -29,6 +29,7 @@ from portal.declarations.leftovers import sweep_in_background
 from portal.errors import Busy, NotSignedIn, PortalError
 from portal.i18n import _
 from portal.inputs_guard import refuse_control_characters
+from portal.jobs.runner import start_in_background as start_job_runner
 from portal.middleware import BodySizeLimit, PortalMiddleware, too_large_message
 from portal.notifications.outbox import start_in_background as start_notification_drain
 from portal.pact.errors import PactError, is_pact_path, pact_error_response
@@ -70,6 +71,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
     pact_outbox = start_pact_outbox()
     # Notification emails owed (and the daily expiry sweep), sent by a thread of their own.
     notification_drain = start_notification_drain()
+    # Background jobs (large ERP imports), claimed from the jobs table by a thread.
+    job_runner = start_job_runner()
     # What is loaded by now lives as long as the process. Left to the collector, every full
     # pass walked it again (~80 ms), and a buyer's check that met one waited that long. Not
     # in tests: they start an app per test, and each freeze would walk the whole test run.
@@ -84,6 +87,8 @@ async def serving(_app: FastAPI) -> AsyncIterator[None]:
             pact_outbox.close()
         if notification_drain is not None:
             notification_drain.close()
+        if job_runner is not None:
+            job_runner.close()
         if freeze:
             gc.unfreeze()
 
@@ -446,6 +451,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimit,  # the whole body: files plus form fields
         max_bytes=(settings.max_upload_mb + 1) * 1024 * 1024,
         max_mb_shown=settings.max_upload_mb,
+        larger={"/purchases/import": settings.max_import_mb},
     )
     _ = i18n  # catalogs load lazily on first use
     return app

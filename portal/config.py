@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     sign_in_window_minutes: int = 15
     invitation_valid_days: int = 7
     max_upload_mb: int = 20
+    max_import_mb: int = 100  # ERP exports: a million purchase lines
     pdf_max_pages: int = 50
     pdf_timeout_s: float = 10.0
     pdf_memory_mb: int = 512

@@ -123,14 +123,27 @@ async def _discard_rest(receive: Receive, message: Message, budget: int) -> None
 class BodySizeLimit:
     """Refuses bodies over MAX_BYTES, with or without Content-Length, in the user's language."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_mb_shown: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        max_mb_shown: int,
+        larger: dict[str, int] | None = None,
+    ) -> None:
+        """LARGER: megabytes allowed instead on these exact paths (ERP exports, say)."""
         self.app = app
         self.max_bytes = max_bytes
         self.max_mb_shown = max_mb_shown
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        larger_mb = self.larger.get(scope.get("path", ""))
+        if larger_mb is not None:
+            limited = BodySizeLimit(self.app, (larger_mb + 1) * 1024 * 1024, larger_mb)
+            await limited(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:

@@ -24,6 +24,7 @@ from portal.energy.models import (
     ReviewNote,
     Rollup,
 )
+from portal.jobs.models import Job
 from portal.logistics.models import (
     DispatchSite,
     LogisticsImport,
@@ -63,6 +64,7 @@ __all__ = [
     "GreenInstrument",
     "IdempotencyKey",
     "Invitation",
+    "Job",
     "LineYear",
     "LogisticsImport",
     "LogisticsNote",

@@ -1,5 +1,5 @@
 """Reading the warehouse's in/out records (CSV or XLSX, Chinese or English headers) into
-lines (pure, no I/O); the file formats' limits are the ERP import's."""
+lines (pure, no I/O); the file formats' limits are the ERP import's, but for the lines."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from portal.exportcolumns import Headers
 from portal.procurement.importfile import (
-    MAX_LINES,
     FileRefused,
     ImportColumn,
     _csv_rows,
@@ -21,6 +20,7 @@ from portal.procurement.importfile import (
 )
 
 ROW = "row"
+MAX_LINES = 20_000  # the ERP import's former limit: these files are read and checked at once
 ENGLISH_HEADERS = Headers("en", "en")
 COLUMNS = (
     ImportColumn("reference", "Record number", "出入库单号", True, ("单号", "delivery note")),

@@ -10,13 +10,7 @@ from typing import Any
 
 from portal.logistics.importfile import read_lines
 from portal.procurement.importfile import FileRefused, is_zip, screen_zip
-from portal.procurement.importreader import (
-    MAX_ANSWER_BYTES,
-    MEMORY_MB,
-    TIMEOUT_S,
-    _pack,
-    answer_lines,
-)
+from portal.procurement.importreader import _pack, answer_lines
 from portal.workers.pool import (
     MIB,
     OUT_OF_MEMORY,
@@ -26,6 +20,10 @@ from portal.workers.pool import (
     limit_resources,
     serve_forever,
 )
+
+TIMEOUT_S = 20.0  # 20,000 lines are read in about a second
+MEMORY_MB = 512
+MAX_ANSWER_BYTES = 128 * MIB
 
 
 def _serve(connection: Connection, memory_mb: int) -> None:

@@ -20,13 +20,17 @@ from portal.exportcolumns import KEY_HEADERS, Headers
 from portal.procurement.xlsx import SheetLimits, XlsxOverLimit, first_sheet_rows
 
 # The limits below are stated in docs/import-format.md (a test keeps the two in step).
-MAX_LINES = 20_000
+# A CSV is read as it weighs; a workbook can unpack to far more, so its limits are lower.
+MAX_LINES = 1_000_000  # of a CSV: a decade of a plant's purchase lines, checked in the background
+MAX_CSV_ROWS = 1_100_000  # records read, empty or not: an empty one costs reading like any other
+MAX_CSV_CELLS = 20_000_000  # a million lines of 20 columns
+MAX_CSV_CHARACTERS = 100_000_000  # the whole text of the largest CSV the upload limit lets in
+MAX_WORKBOOK_LINES = 20_000
 MAX_ROWS = 100_000  # rows read, empty or not: an empty row costs reading like any other
 MAX_CELL = 2100  # longer than any field allows, so over-long values are refused, not cut
 MAX_COLUMNS = 100
 MAX_CELLS = 1_000_000  # 20,000 lines of 50 columns
-# Characters of the cells read, a shared string counted at each cell that uses it: as much
-# text as the largest CSV the upload limit lets in, so only an expanding workbook exceeds it.
+# Characters of the cells read, a shared string counted at each cell that uses it.
 MAX_CHARACTERS = 20_000_000
 MAX_XML_ELEMENTS = 4_000_000  # of any one part of a workbook: a cell and its value are two
 MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # declared sizes of all parts together
@@ -111,16 +115,24 @@ def is_zip(data: bytes) -> bool:
 
 def read_lines(filename: str, data: bytes) -> list[dict[str, Any]]:
     """The file's lines as {column key: text, "row": spreadsheet row number}; FileRefused else."""
+    keys, rows = read_rows(filename, data)
+    return [{ROW: row[0], **dict(zip(keys, row[1:], strict=True))} for row in rows]
+
+
+def read_rows(filename: str, data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
+    """The column keys found, and the lines as [row number, cell per key] one at a time.
+
+    Nothing is held per line: a million lines would not fit a reader's memory as dicts.
+    FileRefused for the header at once; for a later problem while the lines are read.
+    """
     if not data:
         raise FileRefused("empty")
     if is_zip(data):
         screen_zip(data)
-        rows = _xlsx_rows(data)
-    elif data.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
+        return _rows_after_header(_xlsx_rows(data), MAX_WORKBOOK_LINES)
+    if data.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
         raise FileRefused("xls")
-    else:
-        rows = _csv_rows(data)
-    return _lines(rows)
+    return _rows_after_header(_csv_rows(data), MAX_LINES)
 
 
 def table_rows(
@@ -139,7 +151,9 @@ def table_rows(
     return _csv_rows(data)
 
 
-def _lines(rows: Iterable[tuple[int, Sequence[str]]]) -> list[dict[str, Any]]:
+def _rows_after_header(
+    rows: Iterable[tuple[int, Sequence[str]]], max_lines: int
+) -> tuple[list[str], Iterator[list[Any]]]:
     iterator = iter(rows)
     header: dict[int, str] | None = None
     for _row, cells in iterator:
@@ -148,19 +162,23 @@ def _lines(rows: Iterable[tuple[int, Sequence[str]]]) -> list[dict[str, Any]]:
             break
     if header is None:
         raise FileRefused("no_header")
-    lines: list[dict[str, Any]] = []
+    return list(header.values()), _data_rows(iterator, list(header), max_lines)
+
+
+def _data_rows(
+    iterator: Iterator[tuple[int, Sequence[str]]], at: list[int], max_lines: int
+) -> Iterator[list[Any]]:
+    count = 0
     for row, cells in iterator:
         if not any(cells):
             continue
-        if len(lines) >= MAX_LINES:
-            raise FileRefused("too_many_lines", n=f"{MAX_LINES:,}")
-        line: dict[str, Any] = {ROW: row}
-        for index, key in header.items():
-            line[key] = cells[index] if index < len(cells) else ""
-        lines.append(line)
-    if not lines:
+        if count >= max_lines:
+            raise FileRefused("too_many_lines", n=f"{max_lines:,}")
+        count += 1
+        width = len(cells)
+        yield [row, *(cells[index] if index < width else "" for index in at)]
+    if not count:
         raise FileRefused("no_lines")
-    return lines
 
 
 def _header(cells: Sequence[str]) -> dict[int, str]:
@@ -196,22 +214,35 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     text = _decode(data)
     if "\x00" in text:
         raise FileRefused("unreadable")
-    if len(text) > MAX_CHARACTERS:
-        raise _over("characters", MAX_CHARACTERS)
-    first = text.split("\n", 1)[0]
+    if len(text) > MAX_CSV_CHARACTERS:
+        raise _over("characters", MAX_CSV_CHARACTERS)
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Line by line from the text itself: a StringIO copies it (four bytes a character).
+    lines = _text_lines(text) if end >= 0 else io.StringIO(text, newline="")
+    reader = csv.reader(lines, delimiter=delimiter)
     cells_seen = 0
     try:
         for number, cells in enumerate(reader, start=1):
             cells_seen += len(cells)
-            if number > MAX_ROWS:  # empty records too
-                raise _over("rows", MAX_ROWS)
-            if cells_seen > MAX_CELLS:
-                raise _over("cells", MAX_CELLS)
+            if number > MAX_CSV_ROWS:  # empty records too
+                raise _over("rows", MAX_CSV_ROWS)
+            if cells_seen > MAX_CSV_CELLS:
+                raise _over("cells", MAX_CSV_CELLS)
             yield number, [cell.strip()[:MAX_CELL] for cell in cells[:MAX_COLUMNS]]
     except csv.Error:
         raise FileRefused("unreadable") from None
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """TEXT's lines with their endings ("\r\n" stays whole), one slice at a time."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 _END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # the end of central directory record

@@ -6,11 +6,11 @@ Queries only; what a line's outcome is belongs to portal.procurement.imports.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, insert, literal, or_, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, literal, or_, update
 from sqlmodel import Session, col, select
 
 from portal.procurement.importfile import ROW
@@ -23,17 +23,38 @@ _table = PurchaseImportLine.__table__  # type: ignore[attr-defined]
 
 def store(db: Session, *, import_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
     """Store the lines of a file as read, in its order."""
-    rows = [
-        {
-            "import_id": import_id,
-            "line_index": index,
-            "sheet_row": int(line[ROW]),
-            "cells": {key: value for key, value in line.items() if key != ROW},
-        }
-        for index, line in enumerate(lines)
-    ]
-    for start in range(0, len(rows), CHUNK):
-        db.execute(insert(_table), rows[start : start + CHUNK])
+    store_batches(
+        db,
+        import_id=import_id,
+        batches=(lines[start : start + CHUNK] for start in range(0, len(lines), CHUNK)),
+    )
+
+
+def store_batches(
+    db: Session, *, import_id: int, batches: Iterable[Sequence[Mapping[str, Any]]]
+) -> int:
+    """Store the lines of a file, given a batch at a time, in its order; how many."""
+    index = 0
+    for batch in batches:
+        rows = []
+        for line in batch:
+            rows.append(
+                {
+                    "import_id": import_id,
+                    "line_index": index,
+                    "sheet_row": int(line[ROW]),
+                    "cells": {key: value for key, value in line.items() if key != ROW},
+                }
+            )
+            index += 1
+        for start in range(0, len(rows), CHUNK):
+            db.execute(insert(_table), rows[start : start + CHUNK])
+    return index
+
+
+def remove(db: Session, *, import_id: int) -> None:
+    """Drop an import's lines (its checking was given up)."""
+    db.execute(delete(_table).where(_table.c.import_id == import_id))
 
 
 @dataclass(frozen=True)
@@ -172,9 +193,15 @@ def counts(db: Session, *, import_id: int) -> Counts:
 
 
 def results(
-    db: Session, *, import_id: int, problems_only: bool = False, limit: int | None = None
+    db: Session,
+    *,
+    import_id: int,
+    problems_only: bool = False,
+    limit: int | None = None,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The outcomes of the checked lines in the file's order (only invalid or failed ones)."""
+    """The outcomes of the checked lines in the file's order (only invalid or failed ones,
+    or only those of STATUS)."""
     statement = (
         select(PurchaseImportLine.result)
         .where(
@@ -184,6 +211,8 @@ def results(
         .order_by(col(PurchaseImportLine.line_index))
         .limit(limit)
     )
+    if status is not None:
+        statement = statement.where(col(PurchaseImportLine.status) == status)
     if problems_only:
         statement = statement.where(
             or_(

@@ -7,6 +7,22 @@ allow the purchases are recorded when the import is confirmed (previews are dry 
 
 The file is read in a bounded worker process (portal.procurement.importreader) while the
 request holds no database transaction; its lines are stored a row each (importlines).
+
+A file of up to BATCH_SIZE lines is checked, and confirmed, within its request. A larger one
+is checked and confirmed by background jobs (portal.procurement.importjobs, portal.jobs),
+whose progress the page polls; `portal purchases import` runs the same jobs in the terminal.
+
+Nothing is ever half-written:
+- Checking is a dry run. Each batch's outcomes and the count of lines checked are committed
+  together, so a job resumed after its server died goes on from the last whole batch; a
+  cancelled check leaves an import that can only be uploaded again.
+- Confirming is one transaction from the first line to the last, in batches only so that
+  memory stays flat: every line is checked again, its check and purchase inserted, the
+  summaries updated and the job marked done in that transaction. A cancellation (heard at
+  the next batch), Ctrl-C, an error or a server dying rolls all of it back: no purchase of
+  the file is visible before the last one is, and none after a cancel. On PostgreSQL other
+  writers go on meanwhile (only a PO line the file also holds waits for its end); on SQLite,
+  which has one writer, other changes wait for the confirmation, as they did before.
 """
 
 from __future__ import annotations
@@ -14,13 +30,13 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -29,7 +45,9 @@ from portal.audit import Actor
 from portal.catalog import get_ruleset
 from portal.db import REQUEST_SLOTS, utcnow
 from portal.errors import Busy, Conflict, InvalidInput, NotFound
-from portal.i18n import _
+from portal.i18n import _, current_locale
+from portal.jobs import queue
+from portal.jobs.models import Job
 from portal.procurement import importlines, importreader
 from portal.procurement.checks import check_values
 from portal.procurement.decision import Judge
@@ -43,9 +61,13 @@ from portal.tracking import summaries
 
 __all__ = ["INVALID", "NEW", "RECORDED"]
 
-# Lines checked per step (a second or two); larger files show progress between steps.
+# Lines checked per step (a second or two); larger files are checked and stored in the
+# background, with progress between steps.
 BATCH_SIZE = 5000
 CHECKING, PREVIEWED, CONFIRMING, CONFIRMED = "checking", "previewed", "confirming", "confirmed"
+CANCELLED, FAILED = "cancelled", "failed"  # checking stopped: the file is uploaded again
+CHECK_JOB, CONFIRM_JOB = "purchase_import.check", "purchase_import.confirm"
+Progress = Callable[[int, int], None]
 # Uploads being read or waiting for a worker at once; the next is told to come back, so
 # waiting files never take all the request slots (portal.db). A buyer's file is read in a
 # second, so a handful of uploads at once all wait their turn.
@@ -81,7 +103,7 @@ def _turn_to_read() -> Iterator[None]:
             _reading[0] -= 1
 
 
-def read_file(db: Session, *, filename: str, data: bytes) -> list[dict[str, Any]]:
+def read_file(db: Session, *, filename: str, data: bytes) -> importreader.FileLines:
     """The file's lines, read in a bounded worker; InvalidInput naming the problem else.
 
     Reading takes up to the worker's time limit. The request has only read so far (who is
@@ -98,22 +120,42 @@ def read_file(db: Session, *, filename: str, data: bytes) -> list[dict[str, Any]
         ) from None
 
 
+def subject(import_id: int) -> str:
+    """The jobs table's name for an import."""
+    return f"purchase_import:{import_id}"
+
+
+def _job_payload(actor: Actor, *, import_id: int, user_id: int) -> dict[str, Any]:
+    return {
+        "import_id": import_id,
+        "user_id": user_id,
+        "actor": {"label": actor.label, "user_id": actor.user_id, "ip": actor.ip},
+        "language": current_locale.get(),
+    }
+
+
 def upload(
-    db: Session, *, actor: Actor, user_id: int, filename: str, data: bytes
+    db: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    filename: str,
+    data: bytes,
+    at_once: bool = True,
 ) -> PurchaseImport:
-    """Read the file and start checking it; small files are checked at once."""
+    """Read the file and start checking it: small files at once (AT_ONCE), others by a job."""
     lines = read_file(db, filename=filename, data=data)
     purchase_import = PurchaseImport(
         filename=_safe_filename(filename),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=user_id,
         status=CHECKING,
-        line_count=len(lines),
+        line_count=lines.count,
     )
     db.add(purchase_import)
     db.flush()
     assert purchase_import.id is not None
-    importlines.store(db, import_id=purchase_import.id, lines=lines)
+    importlines.store_batches(db, import_id=purchase_import.id, batches=lines.batches())
     audit.record(
         db,
         actor=actor,
@@ -123,12 +165,128 @@ def upload(
         after={
             "filename": purchase_import.filename,
             "sha256": purchase_import.sha256,
-            "lines": len(lines),
+            "lines": lines.count,
         },
     )
-    if len(lines) <= BATCH_SIZE:
+    if at_once and lines.count <= BATCH_SIZE:
         check_next_batch(db, import_id=purchase_import.id)
+    else:
+        queue.enqueue(
+            db,
+            kind=CHECK_JOB,
+            subject=subject(purchase_import.id),
+            payload=_job_payload(actor, import_id=purchase_import.id, user_id=user_id),
+            total=lines.count,
+            requested_by_id=user_id,
+        )
     return purchase_import
+
+
+def in_background(purchase_import: PurchaseImport) -> bool:
+    """Whether the import's checking and confirming run as jobs (too many lines for a request)."""
+    return purchase_import.line_count > BATCH_SIZE
+
+
+def current_job(db: Session, import_id: int) -> Job | None:
+    """The import's newest job (checking or confirming), if it had any."""
+    return queue.latest_for(db, subject(import_id))
+
+
+def start_confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Job:
+    """Queue the confirmation of a checked import; Conflict if it is under way or done."""
+    purchase_import = get_import(db, import_id)
+    if purchase_import.status in (CONFIRMED, CONFIRMING):
+        raise Conflict(_("This import has already been confirmed."))
+    if purchase_import.status != PREVIEWED:
+        raise InvalidInput(_("The file is still being checked."), field="file")
+    claimed = db.execute(
+        update(PurchaseImport)
+        .where(col(PurchaseImport.id) == import_id, col(PurchaseImport.status) == PREVIEWED)
+        .values(status=CONFIRMING)
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise Conflict(_("This import has already been confirmed."))
+    db.refresh(purchase_import)
+    job = queue.enqueue(
+        db,
+        kind=CONFIRM_JOB,
+        subject=subject(import_id),
+        payload=_job_payload(actor, import_id=import_id, user_id=user_id),
+        total=purchase_import.line_count,
+        requested_by_id=user_id,
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="purchase_import.confirm_started",
+        entity_type="purchase_import",
+        entity_id=import_id,
+        after={"job_id": job.id, "lines": purchase_import.line_count},
+    )
+    return job
+
+
+def cancel(db: Session, *, actor: Actor, import_id: int) -> PurchaseImport:
+    """Stop the import's checking or confirming: nothing of the file is stored."""
+    purchase_import = get_import(db, import_id)
+    job = current_job(db, import_id)
+    if job is None or job.ended or purchase_import.status not in (CHECKING, CONFIRMING):
+        raise Conflict(_("There is nothing to cancel: this import is not being checked or stored."))
+    asked = queue.request_cancel(db, job)
+    if not asked:
+        raise Conflict(_("There is nothing to cancel: this import is not being checked or stored."))
+    step = "checking" if job.kind == CHECK_JOB else "confirming"
+    audit.record(
+        db,
+        actor=actor,
+        action="purchase_import.cancel_requested",
+        entity_type="purchase_import",
+        entity_id=import_id,
+        after={"job_id": job.id, "step": step},
+    )
+    if asked == "cancelled":  # it had not started: no runner will settle it
+        settle_stopped(db, import_id=import_id, kind=job.kind, outcome="cancelled", job_id=job.id)
+    db.refresh(purchase_import)
+    return purchase_import
+
+
+def settle_stopped(
+    db: Session,
+    *,
+    import_id: int,
+    kind: str,
+    outcome: str,
+    job_id: int | None,
+    error: str | None = None,
+) -> None:
+    """What a job that ended unfinished (cancelled or failed) leaves: checking is given up
+    (its lines go), a confirmation returns the import to its preview, with nothing stored."""
+    purchase_import = db.get(PurchaseImport, import_id)
+    if purchase_import is None:
+        return
+    if kind == CHECK_JOB and purchase_import.status == CHECKING:
+        purchase_import.status = CANCELLED if outcome == "cancelled" else FAILED
+        importlines.remove(db, import_id=import_id)
+    elif kind == CONFIRM_JOB and purchase_import.status == CONFIRMING:
+        purchase_import.status = PREVIEWED
+    db.add(purchase_import)
+    db.flush()
+    audit.record(
+        db,
+        actor=JOBS_ACTOR,
+        action=f"purchase_import.{outcome}",
+        entity_type="purchase_import",
+        entity_id=import_id,
+        after={
+            "job_id": job_id,
+            "step": "checking" if kind == CHECK_JOB else "confirming",
+            "error": error,
+        },
+    )
+
+
+JOBS_ACTOR = Actor(label="system: background jobs")
 
 
 def get_import(db: Session, import_id: int) -> PurchaseImport:
@@ -221,69 +379,80 @@ class Confirmation:
     invalid: int
 
 
-def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confirmation:
-    """Check every line again and store the new ones in this transaction, or store nothing."""
+def confirm(
+    db: Session,
+    *,
+    actor: Actor,
+    user_id: int,
+    import_id: int,
+    progress: Progress | None = None,
+) -> Confirmation:
+    """Check every line again and store the new ones in this transaction, or store nothing.
+
+    Lines are read, checked and inserted a batch at a time; PROGRESS hears after each batch
+    (and may raise to stop: the caller's transaction is then rolled back).
+    """
     purchase_import = get_import(db, import_id)
     if purchase_import.status == CONFIRMED:
         raise Conflict(_("This import has already been confirmed."))
-    if purchase_import.status != PREVIEWED:
+    if purchase_import.status not in (PREVIEWED, CONFIRMING):
         raise InvalidInput(_("The file is still being checked."), field="file")
     claimed = db.execute(
         update(PurchaseImport)
-        .where(col(PurchaseImport.id) == import_id, col(PurchaseImport.status) == PREVIEWED)
+        .where(
+            col(PurchaseImport.id) == import_id,
+            col(PurchaseImport.status) == purchase_import.status,
+        )
         .values(status=CONFIRMING)
         .execution_options(synchronize_session=False)
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         raise Conflict(_("This import has already been confirmed."))
     ruleset = get_ruleset()
-    stored = importlines.between(db, import_id=import_id, with_results=True)
-    outcomes = assess(db, [line.raw for line in stored], judge=Judge(ruleset), seen={})
-    # Only lines whose outcome changed since the preview are written again.
-    importlines.write_results(
-        db,
-        [(line, outcome.to_dict()) for line, outcome in zip(stored, outcomes, strict=True)],
-        only_changed=True,
-    )
-    invalid = sum(line.status == INVALID for line in outcomes)
+    judge = Judge(ruleset)
+    total = purchase_import.line_count
+    invalid = new_count = 0
+    check_ids: list[int] = []
+    codes: dict[int, str] = {}
+    at: datetime | None = None
+    for start in range(0, total, BATCH_SIZE):
+        end = min(start + BATCH_SIZE, total)
+        stored = importlines.between(
+            db, import_id=import_id, start=start, end=end, with_results=True
+        )
+        outcomes = assess(
+            db,
+            [line.raw for line in stored],
+            judge=judge,
+            seen=importlines.seen_before(db, import_id=import_id, before=start),
+        )
+        # Only lines whose outcome changed since the preview are written again.
+        importlines.write_results(
+            db,
+            [(line, outcome.to_dict()) for line, outcome in zip(stored, outcomes, strict=True)],
+            only_changed=True,
+        )
+        invalid += sum(line.status == INVALID for line in outcomes)
+        new = [line for line in outcomes if line.status == NEW]
+        new_count += len(new)
+        if not invalid:  # once a line is invalid nothing is stored; the rest is still checked
+            at = _next_instant(at)
+            check_ids += _store_batch(
+                db, new, ruleset=ruleset, user_id=user_id, import_id=import_id, at=at
+            )
+            codes.update(
+                {line.supplier.id or 0: line.supplier.code for line in new if line.supplier}
+            )
+        if progress is not None:
+            progress(end, total)
     if invalid:
         # Something changed since the preview (a declaration, the rules, another import).
+        _unstore(db, import_id=import_id, check_ids=check_ids)
         purchase_import.status = PREVIEWED
         db.add(purchase_import)
         db.flush()
         return Confirmation(stored=0, skipped=0, exceptions=0, invalid=invalid)
-    new = [line for line in outcomes if line.status == NEW]
-    now = utcnow()
-    checks = [
-        check_values(
-            line.answer, supplier_id=line.supplier.id, user_id=user_id, via_api=False, at=now
-        )
-        for line in new
-        if line.answer is not None and line.supplier is not None and line.supplier.id
-    ]
-    check_ids = _insert_many(db, BuyerCheck, checks, user_id=user_id, at=now)
-    purchases = [
-        purchase_values(
-            check,
-            check_id=check_id,
-            ruleset=ruleset,
-            po_number=line.po_number or "",
-            po_line=line.po_line or 1,
-            exception_reason=line.exception_reason,
-            user_id=user_id,
-            import_id=purchase_import.id,
-            recorded_at=now,
-        )
-        for check, check_id, line in zip(checks, check_ids, new, strict=True)
-    ]
-    try:
-        _insert_many(db, Purchase, purchases)
-        summaries.add_purchases(db, col(Purchase.import_id) == purchase_import.id)
-    except IntegrityError:  # another import recorded some of these PO lines meanwhile
-        raise Conflict(
-            _("Some of these PO lines were recorded meanwhile. Upload the file again.")
-        ) from None
-    codes = {line.supplier.id: line.supplier.code for line in new if line.supplier}
+    summaries.add_purchases(db, col(Purchase.import_id) == purchase_import.id)
     exceptions = db.exec(
         select(Purchase)
         .where(
@@ -292,6 +461,7 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
         )
         .order_by(col(Purchase.id))
     ).all()
+    db.refresh(purchase_import)
     purchase_import.status = CONFIRMED
     purchase_import.confirmed_at = utcnow()
     db.add(purchase_import)
@@ -307,8 +477,8 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
         after={
             "filename": purchase_import.filename,
             "sha256": purchase_import.sha256,
-            "stored": len(purchases),
-            "skipped_already_recorded": len(outcomes) - len(new),
+            "stored": new_count,
+            "skipped_already_recorded": total - new_count,
             "exceptions": [
                 {
                     "purchase_id": purchase.id,
@@ -324,11 +494,68 @@ def confirm(db: Session, *, actor: Actor, user_id: int, import_id: int) -> Confi
         },
     )
     return Confirmation(
-        stored=len(purchases),
-        skipped=len(outcomes) - len(new),
+        stored=new_count,
+        skipped=total - new_count,
         exceptions=len(exceptions),
         invalid=0,
     )
+
+
+def _next_instant(previous: datetime | None) -> datetime:
+    """Now, or just after PREVIOUS: each batch's checks are found again by their instant."""
+    now = utcnow()
+    if previous is not None and now <= previous:
+        now = previous + timedelta(microseconds=1)
+    return now
+
+
+def _store_batch(
+    db: Session,
+    new: Sequence[Any],
+    *,
+    ruleset: Any,
+    user_id: int,
+    import_id: int,
+    at: datetime,
+) -> list[int]:
+    """Insert the checks and purchases of a batch's new lines; the checks' ids."""
+    checks = [
+        check_values(
+            line.answer, supplier_id=line.supplier.id, user_id=user_id, via_api=False, at=at
+        )
+        for line in new
+        if line.answer is not None and line.supplier is not None and line.supplier.id
+    ]
+    check_ids = _insert_many(db, BuyerCheck, checks, user_id=user_id, at=at)
+    purchases = [
+        purchase_values(
+            check,
+            check_id=check_id,
+            ruleset=ruleset,
+            po_number=line.po_number or "",
+            po_line=line.po_line or 1,
+            exception_reason=line.exception_reason,
+            user_id=user_id,
+            import_id=import_id,
+            recorded_at=at,
+        )
+        for check, check_id, line in zip(checks, check_ids, new, strict=True)
+    ]
+    try:
+        _insert_many(db, Purchase, purchases)
+    except IntegrityError:  # another import recorded some of these PO lines meanwhile
+        raise Conflict(
+            _("Some of these PO lines were recorded meanwhile. Upload the file again.")
+        ) from None
+    return check_ids
+
+
+def _unstore(db: Session, *, import_id: int, check_ids: list[int]) -> None:
+    """Take out what earlier batches of this transaction inserted (none of it was visible)."""
+    db.execute(delete(Purchase).where(col(Purchase.import_id) == import_id))
+    for start in range(0, len(check_ids), importlines.CHUNK):
+        chunk = check_ids[start : start + importlines.CHUNK]
+        db.execute(delete(BuyerCheck).where(col(BuyerCheck.id).in_(chunk)))
 
 
 def _insert_many(

@@ -17,6 +17,7 @@ from portal.config import get_settings
 from portal.db import DbSession
 from portal.errors import Conflict, InvalidInput
 from portal.i18n import current_locale
+from portal.jobs.runner import live_progress
 from portal.listing import ListQuery, Page
 from portal.procurement import importfile, imports, inputs, service
 from portal.procurement.decision import FactorSource, ProductLine
@@ -274,7 +275,7 @@ def _import_form(request: Request, db: DbSession, **extra: Any) -> Response:
         "limits": {
             "lines": f"{importfile.MAX_LINES:,}",
             "rows": f"{importfile.MAX_ROWS:,}",
-            "megabytes": get_settings().max_upload_mb,
+            "megabytes": get_settings().max_import_mb,
         },
     }
     context.update(extra)
@@ -301,8 +302,8 @@ def purchase_import_template(_buyer: Buyer, headers: ExportHeaders) -> Response:
 def upload_purchase_import(
     request: Request, db: DbSession, buyer: Buyer, file: UploadFile | None = None
 ) -> Response:
-    """Read the file and check it (large files in batches, with progress)."""
-    limit_mb = get_settings().max_upload_mb
+    """Read the file and check it (large files in the background, with progress)."""
+    limit_mb = get_settings().max_import_mb
     # A plain function in the thread pool: the spooled upload is read here, never on the loop.
     data = file.file.read(limit_mb * MIB + 1) if file is not None else b""
     if len(data) > limit_mb * MIB:
@@ -322,9 +323,32 @@ def upload_purchase_import(
     return redirect(f"/purchases/import/{purchase_import.id}", request)
 
 
+def _progress_context(db: DbSession, purchase_import: Any) -> dict[str, Any]:
+    job = imports.current_job(db, purchase_import.id)
+    done, total = (job.done, job.total) if job is not None else (0, purchase_import.line_count)
+    if job is not None and job.id is not None:
+        done, total = live_progress(job.id) or (done, total)
+    return {
+        "imp": purchase_import,
+        "job": job,
+        "done": done,
+        "total": total or purchase_import.line_count,
+        "storing": purchase_import.status == imports.CONFIRMING,
+    }
+
+
+def _working(purchase_import: Any) -> bool:
+    return purchase_import.status in (imports.CHECKING, imports.CONFIRMING)
+
+
 def _preview(
     request: Request, db: DbSession, purchase_import: Any, status: int = 200, **extra: Any
 ) -> Response:
+    if _working(purchase_import):
+        context = _progress_context(db, purchase_import)
+        context.update(extra)
+        return render(request, "procurement/import_preview.html", context, status)
+    job = imports.current_job(db, purchase_import.id)
     shown = imports.preview(
         db,
         import_id=purchase_import.id,
@@ -334,11 +358,19 @@ def _preview(
     )
     context = {
         "imp": purchase_import,
+        "job": job,
         "summary": imports.summary(db, import_id=purchase_import.id),
         "lines": shown.lines,
         "hidden": shown.hidden,
         "problem_text": problem_text,
         "field_label": field_label,
+        "changed": bool(
+            job is not None
+            and job.kind == imports.CONFIRM_JOB
+            and job.state == "done"
+            and (job.result or {}).get("invalid")
+            and purchase_import.status == imports.PREVIEWED
+        ),
     }
     context.update(extra)
     return render(request, "procurement/import_preview.html", context, status)
@@ -350,14 +382,33 @@ def purchase_import(request: Request, db: DbSession, _buyer: Buyer, import_id: i
     return _preview(request, db, imports.get_import(db, import_id))
 
 
-@router.post("/purchases/import/{import_id}/check", name="check_purchase_import")
-def check_purchase_import(
+def _finished_url(db: DbSession, purchase_import: Any) -> str:
+    job = imports.current_job(db, purchase_import.id)
+    if purchase_import.status == imports.CONFIRMED and job is not None and job.result:
+        stored, skipped = job.result.get("stored", 0), job.result.get("skipped", 0)
+        return f"/purchases?import_id={purchase_import.id}&stored={stored}&skipped={skipped}"
+    return f"/purchases/import/{purchase_import.id}"
+
+
+@router.get("/purchases/import/{import_id}/progress", name="purchase_import_progress")
+def purchase_import_progress(
     request: Request, db: DbSession, _buyer: Buyer, import_id: int
 ) -> Response:
-    """Check the next batch of lines; htmx polls this until the file is checked."""
-    purchase_import = imports.check_next_batch(db, import_id=import_id)
-    if is_htmx(request) and purchase_import.status == imports.CHECKING:
-        return render(request, "procurement/_import_progress.html", {"imp": purchase_import})
+    """How far the import's background job got; htmx polls this until it ends."""
+    found = imports.get_import(db, import_id)
+    if not _working(found):
+        return redirect(_finished_url(db, found), request)
+    if not is_htmx(request):
+        return redirect(f"/purchases/import/{import_id}", request)
+    return render(request, "procurement/_import_progress.html", _progress_context(db, found))
+
+
+@router.post("/purchases/import/{import_id}/cancel", name="cancel_purchase_import")
+def cancel_purchase_import(
+    request: Request, db: DbSession, buyer: Buyer, import_id: int
+) -> Response:
+    """Stop checking or storing the file: nothing of it is stored."""
+    imports.cancel(db, actor=buyer.actor(request), import_id=import_id)
     return redirect(f"/purchases/import/{import_id}", request)
 
 
@@ -365,7 +416,16 @@ def check_purchase_import(
 def confirm_purchase_import(
     request: Request, db: DbSession, buyer: Buyer, import_id: int
 ) -> Response:
-    """Store the file's new lines in one transaction, or nothing if any line is invalid."""
+    """Store the file's new lines in one transaction, or nothing if any line is invalid.
+
+    A large file is stored by a background job, whose progress the import's page shows.
+    """
+    found = imports.get_import(db, import_id)
+    if imports.in_background(found) and found.status != imports.CONFIRMED:
+        imports.start_confirm(
+            db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
+        )
+        return redirect(f"/purchases/import/{import_id}", request)
     outcome = imports.confirm(
         db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
     )

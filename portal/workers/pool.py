@@ -80,9 +80,11 @@ class Worker:
         *,
         name: str,
         max_answer_bytes: int,
+        decode: Callable[[bytes], dict[str, Any]] = json.loads,
     ) -> None:
         self.name = name
         self.max_answer_bytes = max_answer_bytes
+        self.decode = decode
         self.connection, child_end = context.Pipe(duplex=True)
         self.process: SpawnProcess = context.Process(
             target=target, args=(child_end, *args), name=name, daemon=True
@@ -118,7 +120,7 @@ class Worker:
             if not self.connection.poll(timeout_s):
                 raise WorkerLost(TIMEOUT, f"no answer within {timeout_s} s")
             raw = self.connection.recv_bytes(self.max_answer_bytes)
-            answer: dict[str, Any] = json.loads(raw)
+            answer: dict[str, Any] = self.decode(raw)
         except (EOFError, OSError, ValueError) as error:
             raise self._lost(error) from error
         return answer
@@ -159,7 +161,9 @@ class WorkerPool:
         workers: int,
         timeout_s: float,
         max_answer_bytes: int,
+        decode: Callable[[bytes], dict[str, Any]] = json.loads,
     ) -> None:
+        """DECODE reads an answer's bytes (JSON unless a pool's workers answer otherwise)."""
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.target = target
@@ -168,6 +172,7 @@ class WorkerPool:
         self.workers = workers
         self.timeout_s = timeout_s
         self.max_answer_bytes = max_answer_bytes
+        self.decode = decode
         self._context = multiprocessing.get_context("spawn")
         self._available = threading.Condition()
         self._idle: list[Worker] = []
@@ -271,6 +276,7 @@ class WorkerPool:
             self.args,
             name=self.name,
             max_answer_bytes=self.max_answer_bytes,
+            decode=self.decode,
         )
         with self._available:
             self._running.add(worker)

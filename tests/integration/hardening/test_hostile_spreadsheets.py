@@ -80,8 +80,8 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str, str]] = [
     (
         "csv_of_two_million_blank_lines",
         factory.blank_lines_csv,
-        "more than 100,000 rows, empty rows included",
-        "超过 100,000 行（空行也计入）",
+        "more than 1,100,000 rows, empty rows included",
+        "超过 1,100,000 行（空行也计入）",
     ),
 ]
 
@@ -173,7 +173,7 @@ def test_the_upload_route_reads_the_file_off_the_event_loop(client: TestClient) 
 def test_a_file_over_the_upload_limit_is_refused_naming_the_limit(
     limited_client: LimitedClient, session: Session, world: World, settings: Settings
 ) -> None:
-    with limited_client(max_upload_mb=1) as client:
+    with limited_client(max_import_mb=1) as client:
         browse_as(client, session, world.buyer)
         before = Stored.now(session, settings)
         # 1.2 MB: within the request's bound (the limit and 1 MB for the form), over the file's.

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from portal.audit import AuditEvent
 from portal.declarations.models import DeclarationStatus
+from portal.jobs.runner import run_until_idle
 from portal.procurement import imports
 from portal.procurement.models import BuyerCheck, Purchase, PurchaseImport, PurchaseImportLine
 
@@ -233,9 +234,10 @@ def test_unreadable_files_are_refused_with_a_reason(buyer_client: TestClient) ->
         assert message in page.text
 
 
-def test_a_large_file_is_checked_in_steps_with_progress(
+def test_a_large_file_is_checked_and_stored_by_jobs_with_progress(
     buyer_client: TestClient,
     session: Session,
+    engine: Engine,
     plant,
     hydro_declared,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
@@ -246,27 +248,29 @@ def test_a_large_file_is_checked_in_steps_with_progress(
     assert 'id="import-progress"' in page.text
     assert 'max="5" value="0"' in page.text and "0 of 5 lines checked" in page.text
     url = import_url(page)
-    token = csrf_from(page.text)
-    step = buyer_client.post(
-        url + "/check", data={"csrf_token": token}, headers={"HX-Request": "true"}
-    )
-    assert "2 of 5 lines checked" in step.text and 'hx-trigger="load' in step.text
-    without_js = buyer_client.post(
-        url + "/check", data={"csrf_token": token}, follow_redirects=False
-    )
-    assert without_js.status_code == 303 and without_js.headers["location"] == url
-    assert "4 of 5 lines checked" in buyer_client.get(url).text
-    last = buyer_client.post(
-        url + "/check", data={"csrf_token": token}, headers={"HX-Request": "true"}
-    )
-    assert last.headers["HX-Redirect"] == url
-    done = buyer_client.get(url)
-    assert "5 lines: 5 new" in done.text and 'id="confirm-import"' in done.text
+    polled = buyer_client.get(url + "/progress", headers={"HX-Request": "true"})
+    assert 'id="import-progress-box"' in polled.text and 'hx-trigger="every 1s"' in polled.text
+    assert 'id="cancel-import"' in polled.text
+    # Without JavaScript the fragment's address leads back to the page.
+    plain = buyer_client.get(url + "/progress", follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == url
+    assert run_until_idle(engine) == 1  # the checking job, as a server's runner runs it
+    done = buyer_client.get(url + "/progress", headers={"HX-Request": "true"})
+    assert done.headers["HX-Redirect"] == url
+    preview = buyer_client.get(url)
+    assert "5 lines: 5 new" in preview.text and 'id="confirm-import"' in preview.text
     stored = session.exec(select(PurchaseImport)).one()
     assert stored.id is not None and stored.checked_count == 5
     assert len(imports.line_results(session, import_id=stored.id)) == 5
-    assert confirm(buyer_client, url).status_code == 200
+
+    storing = confirm(buyer_client, url)
+    assert storing.status_code == 200 and "Storing the purchases" in storing.text
+    assert session.exec(select(Purchase)).all() == []
+    assert run_until_idle(engine) == 1  # the confirming job
+    finished = buyer_client.get(url + "/progress", headers={"HX-Request": "true"})
+    assert finished.headers["HX-Redirect"] == f"/purchases?import_id={stored.id}&stored=5&skipped=0"
     assert len(session.exec(select(Purchase)).all()) == 5
+    assert confirm(buyer_client, url).status_code == 409
 
 
 def test_unknown_imports_are_not_found(buyer_client: TestClient) -> None:
@@ -355,11 +359,10 @@ def test_lines_are_rows_and_each_batch_writes_only_its_own(
             csv_file(*[f"L-{n},1,YNSD,al_primary_ingot,1,2026-02-01,alloy," for n in range(5)]),
         )
         url = import_url(page)
-        token = csrf_from(page.text)
-        for _ in range(3):
-            buyer_client.post(url + "/check", data={"csrf_token": token})
+        assert run_until_idle(engine) == 1
         assert "5 lines: 5 new" in buyer_client.get(url).text
         assert confirm(buyer_client, url).status_code == 200
+        assert run_until_idle(engine) == 1
     finally:
         event.remove(engine, "before_cursor_execute", count_line_writes)
     # 5 lines in batches of 2: each batch writes its 2, 2 and 1 outcomes, nothing before it;

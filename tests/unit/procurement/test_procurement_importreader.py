@@ -39,7 +39,7 @@ def test_a_file_reads_in_the_worker_as_in_process_below_the_servers_priority(
     reader: ImportReader,
 ) -> None:
     data = factory.honest_xlsx(50, "只有这家有货")
-    assert reader.read("erp.xlsx", data) == read_lines("erp.xlsx", data)
+    assert reader.read("erp.xlsx", data).all() == read_lines("erp.xlsx", data)
     [worker] = reader.worker_pids
     server = os.getpriority(os.PRIO_PROCESS, 0)
     assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, server + 10)
@@ -55,7 +55,7 @@ def test_a_refusal_costs_no_worker(reader: ImportReader) -> None:
     with pytest.raises(FileRefused) as refused:
         reader.read("erp.xlsx", factory.many_entries_zip())  # screened before any worker
     assert refused.value.code == "too_many_entries"
-    assert len(reader.read("erp.xlsx", factory.honest_xlsx(2))) == 2
+    assert reader.read("erp.xlsx", factory.honest_xlsx(2)).count == 2
 
 
 def test_a_worker_over_its_time_is_killed_and_the_next_file_read_by_a_fresh_one() -> None:
@@ -66,7 +66,7 @@ def test_a_worker_over_its_time_is_killed_and_the_next_file_read_by_a_fresh_one(
             slow.read("erp.xlsx", factory.too_many_lines_xlsx())  # a second or more of parsing
         assert (refused.value.code, refused.value.params) == ("timeout", {"n": "0.3"})
         assert _gone(doomed) and slow.worker_pids == []
-        assert len(slow.read("erp.xlsx", factory.honest_xlsx(2))) == 2
+        assert slow.read("erp.xlsx", factory.honest_xlsx(2)).count == 2
         assert slow.worker_pids != [doomed]
 
 
@@ -93,7 +93,7 @@ def test_a_worker_that_crashes_mid_file_is_replaced() -> None:
         reading.join(30)
         [refused] = outcome
         assert isinstance(refused, FileRefused) and refused.code == "unreadable"
-        assert len(one.read("erp.csv", _csv())) == 1
+        assert one.read("erp.csv", _csv()).count == 1
         assert one.worker_pids != [worker]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import spreadsheet_factory as factory
 
+from portal import config
 from portal.procurement import importfile, importreader
 from portal.procurement.importfile import FileRefused, read_lines, screen_zip
 from portal.procurement.xlsx import SheetLimits, XlsxOverLimit, first_sheet_rows
@@ -30,8 +31,12 @@ def test_the_documentation_states_the_limits_the_reader_applies() -> None:
     stated = _limits_table()
     mib = 1024 * 1024
     assert stated == {
-        "file size": "20 MB",
-        "lines": f"{importfile.MAX_LINES:,}",
+        "file size": f"{config.Settings().max_import_mb} MB",
+        "CSV lines": f"{importfile.MAX_LINES:,}",
+        "CSV rows": f"{importfile.MAX_CSV_ROWS:,}",
+        "CSV cells": f"{importfile.MAX_CSV_CELLS:,}",
+        "CSV characters": f"{importfile.MAX_CSV_CHARACTERS:,}",
+        "workbook lines": f"{importfile.MAX_WORKBOOK_LINES:,}",
         "rows": f"{importfile.MAX_ROWS:,}",
         "cells": f"{importfile.MAX_CELLS:,}",
         "characters": f"{importfile.MAX_CHARACTERS:,}",
@@ -94,7 +99,7 @@ def test_cells_beyond_the_columns_read_and_other_elements_are_counted_too() -> N
 
 
 def test_a_csv_counts_its_empty_records(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importfile, "MAX_ROWS", 4)
+    monkeypatch.setattr(importfile, "MAX_CSV_ROWS", 4)
     header = ",".join(factory.HEADER) + "\n"
     line = "PO-1,1,YNSD,al_primary_ingot,1,2026-02-01,alloy,\n"
     assert len(read_lines("x.csv", (header + "\n\n" + line).encode())) == 1  # 4 records
@@ -140,6 +145,6 @@ def test_each_hostile_file_is_refused_by_the_limit_it_breaks(
 
 
 def test_an_honest_workbook_at_the_line_limit_is_read() -> None:
-    lines = read_lines("erp.xlsx", factory.honest_xlsx(importfile.MAX_LINES, "approved"))
-    assert len(lines) == importfile.MAX_LINES
-    assert lines[-1]["row"] == importfile.MAX_LINES + 1
+    lines = read_lines("erp.xlsx", factory.honest_xlsx(importfile.MAX_WORKBOOK_LINES, "approved"))
+    assert len(lines) == importfile.MAX_WORKBOOK_LINES
+    assert lines[-1]["row"] == importfile.MAX_WORKBOOK_LINES + 1

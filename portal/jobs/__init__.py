@@ -1,0 +1,1 @@
+"""Background jobs: rows in a table, claimed with FOR UPDATE SKIP LOCKED, leased and resumed."""
