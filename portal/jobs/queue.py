@@ -123,6 +123,10 @@ def claim(
         db.add(job)
         db.flush()
         db.expunge(job)
+    # A cancellation that counts is in the row (cancel_requested); one remembered here from
+    # before is stale: that job ended elsewhere, or its id belongs to another database.
+    with _cancelled_lock:
+        _cancelled_here.discard(job.id or 0)
     return job
 
 
@@ -227,7 +231,11 @@ def request_cancel(db: Session, job: Job) -> str:
         .execution_options(synchronize_session=False)
     )
     db.refresh(job)
-    return "asked" if running.rowcount else ""  # type: ignore[attr-defined]
+    if running.rowcount:  # type: ignore[attr-defined]
+        return "asked"
+    with _cancelled_lock:  # it had ended already: nothing to hear of
+        _cancelled_here.discard(job.id)
+    return ""
 
 
 def cancelled_here(job_id: int) -> bool:
