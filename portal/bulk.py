@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from psycopg import sql
 from sqlalchemy import ColumnElement, Table, any_, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -44,9 +46,16 @@ def copy_rows(
     )
     driver = db.connection().connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:
+        # Raised as SQLAlchemy raises a failed INSERT (IntegrityError for a duplicate, …),
+        # so callers handle both paths alike.
+        raise DBAPIError.instance(
+            statement.as_string(driver), None, error, psycopg.Error
+        ) from error
 
 
 def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -40,7 +40,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from portal import audit
+from portal import audit, bulk
 from portal.audit import Actor
 from portal.catalog import get_ruleset
 from portal.db import REQUEST_SLOTS, utcnow
@@ -566,14 +566,22 @@ def _insert_many(
     user_id: int | None = None,
     at: datetime | None = None,
 ) -> list[int]:
-    """Insert ROWS in bulk (Core executemany, no per-object ORM work).
+    """Insert ROWS in bulk (COPY on PostgreSQL, Core executemany elsewhere; no ORM work).
 
-    With USER_ID and AT, returns the new ids in the order of ROWS: the rows were inserted in
-    order in this transaction and no other check carries this user and this exact instant.
+    With USER_ID and AT, returns the new ids in the order of ROWS: on PostgreSQL they are
+    taken from the sequence first; elsewhere the rows were inserted in order in this
+    transaction and no other check carries this user and this exact instant.
     """
     if not rows:
         return []
     table = model.__table__  # type: ignore[attr-defined]
+    if bulk.is_postgres(db):
+        wanted = user_id is not None and at is not None
+        ids = bulk.reserve_ids(db, table, len(rows)) if wanted else []
+        if ids:
+            rows = [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
+        bulk.insert_rows(db, table, rows)
+        return ids
     db.execute(insert(table), list(rows))
     if user_id is None or at is None:
         return []

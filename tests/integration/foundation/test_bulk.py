@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from portal import bulk
@@ -72,3 +74,11 @@ def test_one_of_matches_many_values_in_one_parameter(session: Session) -> None:
         select(Shipment.reference).where(bulk.one_of(session, Shipment.reference, wanted))
     ).all()
     assert sorted(found) == ["WH-0", "WH-2"]
+
+
+def test_a_duplicate_is_refused_as_an_insert_would_be(session: Session) -> None:
+    bulk.insert_rows(session, SHIPMENTS, [_shipment("WH-1")])
+    with pytest.raises(IntegrityError):  # (direction, reference) is unique
+        bulk.insert_rows(session, SHIPMENTS, [_shipment("WH-2"), _shipment("WH-1")])
+    session.rollback()
+    assert session.exec(select(Shipment)).all() == []
