@@ -292,17 +292,19 @@ def contributions(
     return {key: (v[0], v[1], v[2]) for key, v in out.items()}
 
 
-def add_contributions(
-    into: dict[tuple[str, str], list[float]],
+def add_hours(
+    into: dict[str, list[float]],
     computed: Computed,
     at: int,
     *,
     entered: bool,
     sign: float = 1.0,
 ) -> None:
-    """Add (SIGN = 1) or take away (SIGN = -1) what one reading adds to each roll-up, straight
-    into the running totals INTO: the same figures as `contributions`, without building them
-    (the ingest path does this for every reading)."""
+    """Add (SIGN = 1) or take away (SIGN = -1) what one reading adds to each plant-local hour,
+    straight into the running hourly totals INTO (`roll_up_hours` adds them to the days and
+    months): the figures of `contributions`, without building them. The ingest path does this
+    for every reading; four 15-minute readings share an hour, so the day and month are added
+    once per hour, not once per reading."""
     if computed.estimated:
         _add_spread(
             into, computed.span_start, computed.measured_start, sign * computed.estimated, 1
@@ -312,20 +314,33 @@ def add_contributions(
 
 
 def _add_spread(
-    into: dict[tuple[str, str], list[float]], start: int, end: int, amount: float, index: int
+    into: dict[str, list[float]], start: int, end: int, amount: float, index: int
 ) -> None:
     if end <= start or end <= (start // HOUR_S + 1) * HOUR_S:  # within one hour: most readings
-        hours: Iterable[tuple[str, float]] = (
-            (local_hour(end - 1 if end <= start else start), amount),
-        )
-    else:
-        hours = spread(start, end, amount).items()
-    for hour, part in hours:
+        hour = local_hour(end - 1 if end <= start else start)
+        bucket = into.get(hour)
+        if bucket is None:
+            bucket = into[hour] = [0.0, 0.0, 0.0]
+        bucket[index] += amount
+        return
+    for hour, part in spread(start, end, amount).items():
+        bucket = into.get(hour)
+        if bucket is None:
+            bucket = into[hour] = [0.0, 0.0, 0.0]
+        bucket[index] += part
+
+
+def roll_up_hours(into: dict[tuple[str, str], list[float]], hours: dict[str, list[float]]) -> None:
+    """Add hourly totals HOURS to the running totals INTO of their hour, day and month."""
+    for hour, (measured, estimated, entered) in hours.items():
         for key in keys_of_hour(hour):
             bucket = into.get(key)
             if bucket is None:
-                bucket = into[key] = [0.0, 0.0, 0.0]
-            bucket[index] += part
+                into[key] = [measured, estimated, entered]
+            else:
+                bucket[0] += measured
+                bucket[1] += estimated
+                bucket[2] += entered
 
 
 def merge(

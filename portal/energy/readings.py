@@ -426,6 +426,7 @@ def _ingest_meter(
     computed = core.chain(spec_of(meter), points, history=history, prev=start)
     inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
+    hourly: dict[str, list[float]] = {}
     for (at_s, reading), result_of in zip(timeline, computed, strict=True):
         if at_s < first_new:
             continue  # context only: nothing before the first new reading changes
@@ -440,15 +441,13 @@ def _ingest_meter(
                 result_of.flags,
             ):
                 continue
-            core.add_contributions(
-                changes, old, at_s, entered=reading.source == "manual", sign=-1.0
-            )
+            core.add_hours(hourly, old, at_s, entered=reading.source == "manual", sign=-1.0)
         reading.span_start_s = result_of.span_start
         reading.measured_start_s = result_of.measured_start
         reading.energy = result_of.energy
         reading.estimated = result_of.estimated
         reading.flags = ",".join(sorted(result_of.flags))
-        core.add_contributions(changes, result_of, at_s, entered=reading.source == "manual")
+        core.add_hours(hourly, result_of, at_s, entered=reading.source == "manual")
         fields = {
             "span_start_s": reading.span_start_s,
             "measured_start_s": reading.measured_start_s,
@@ -479,6 +478,7 @@ def _ingest_meter(
                 result.flagged_readings.append((meter_code, at_s, reading.flags))
         else:
             updates.append({"b_id": reading.id, **fields})
+    core.roll_up_hours(changes, hourly)
     return inserts, updates
 
 

@@ -119,3 +119,26 @@ def test_split_keys_must_add_up() -> None:
     assert core.parse_split("alloy:0.8, extrusion:0.2") == {"alloy": 0.8, "extrusion": 0.2}
     with pytest.raises(ValueError, match=r"add up to 0\.9"):
         core.parse_split("alloy:0.7,extrusion:0.2")
+
+
+def test_hourly_totals_rolled_up_give_what_each_reading_contributes() -> None:
+    readings = [
+        (core.Computed(T0 - Q, T0 - Q, 7.0, 0.0), T0),  # one quarter-hour
+        (core.Computed(T0, T0, 2.5, 0.0), T0 + Q),  # the same hour, the next quarter
+        (core.Computed(T0 - 3 * 3600, T0 - 3600, 9.0, 4.0), T0),  # estimated, then measured
+    ]
+    expected: dict[tuple[str, str], list[float]] = {}
+    for computed, at in readings:
+        core.merge(expected, core.contributions(computed, at, entered=False), 1.0)
+    hours: dict[str, list[float]] = {}
+    for computed, at in readings:
+        core.add_hours(hours, computed, at, entered=False)
+    rolled: dict[tuple[str, str], list[float]] = {}
+    core.roll_up_hours(rolled, hours)
+    assert rolled.keys() == expected.keys()
+    for key, values in expected.items():
+        assert rolled[key] == pytest.approx(values), key
+    # The days (T0 is midnight at the plant) hold everything: 7 + 2.5 + 9 measured, 4 estimated.
+    days = [values for key, values in rolled.items() if key[0] == "d"]
+    assert len(days) == 2
+    assert [sum(v[i] for v in days) for i in range(3)] == pytest.approx([18.5, 4.0, 0.0])
