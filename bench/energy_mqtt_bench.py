@@ -1,6 +1,6 @@
 """MQTT ingest: does `portal energy listen` keep up with 5,000 messages/s through the broker?
 
-    .venv/bin/python bench/energy_mqtt_bench.py [--postgres URL] [--rate 5000] [--seconds 5]
+    .venv/bin/python bench/energy_mqtt_bench.py [--postgres URL] [--rate 5000] [--seconds 30]
 
 A real listener process (`portal energy listen`) subscribes on the machine's Mosquitto
 (127.0.0.1:1883); a publisher sends one QoS 1 message per reading, as the plant's gateways do,
@@ -166,7 +166,12 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("PORTAL_BENCH_POSTGRES_URL"))
     parser.add_argument("--meters", type=int, default=200)
     parser.add_argument("--rate", type=int, default=5000, help="messages per second")
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=30.0,
+        help="long enough that the last second's drain is small",
+    )
     args = parser.parse_args()
     urls = [f"sqlite:///{ROOT / 'var/bench/energy-mqtt.db'}"]
     if args.postgres:
