@@ -2,7 +2,7 @@
 
 Runs the portal's own import path in process against the generated data: `imports.upload`
 (read the file, store its lines), then `imports.check_next_batch` until every line is checked
-(each step its own transaction, as the import page's requests), then `imports.confirm` (check
+(each step its own transaction, as the import page's requests), then `importstore.confirm` (check
 every line again and store the purchases; rolled back, and the import deleted, so the data
 stays as generated). The lines name random supplier/material pairs that have declarations (and some
 that have none), dates in 2026, and an exception reason on some lines.
@@ -107,7 +107,7 @@ def measure(name: str, data: bytes) -> dict[str, Any]:
     from portal.accounts.models import User
     from portal.audit import Actor
     from portal.db import get_engine
-    from portal.procurement import imports
+    from portal.procurement import imports, importstore
     from portal.procurement.models import PurchaseImport
 
     engine = get_engine()
@@ -136,7 +136,9 @@ def measure(name: str, data: bytes) -> dict[str, Any]:
         results = imports.line_results(session, import_id=import_id)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
-        confirmation = imports.confirm(session, actor=actor, user_id=buyer.id, import_id=import_id)
+        confirmation = importstore.confirm(
+            session, actor=actor, user_id=buyer.id, import_id=import_id
+        )
         confirm_s = time.perf_counter() - started
         session.rollback()
     with Session(engine) as session:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from portal.audit import Actor
 from portal.jobs.models import Job, JobState
 from portal.jobs.runner import Handler, JobContext, register
-from portal.procurement import imports
+from portal.procurement import imports, importstore
 
 
 def _actor(payload: dict[str, Any]) -> Actor:
@@ -45,7 +45,7 @@ def run_confirm(ctx: JobContext) -> dict[str, Any]:
     """Store the import in one transaction, which also ends the job."""
     import_id = int(ctx.payload["import_id"])
     with Session(ctx.engine, expire_on_commit=False) as db, db.begin():
-        outcome = imports.confirm(
+        outcome = importstore.confirm(
             db,
             actor=_actor(ctx.payload),
             user_id=int(ctx.payload["user_id"]),

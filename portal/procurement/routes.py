@@ -19,7 +19,7 @@ from portal.errors import Conflict, InvalidInput
 from portal.i18n import current_locale
 from portal.jobs.runner import live_progress
 from portal.listing import ListQuery, Page
-from portal.procurement import importfile, imports, inputs, service
+from portal.procurement import importfile, imports, importstore, inputs, service
 from portal.procurement.decision import FactorSource, ProductLine
 from portal.procurement.importfile import COLUMNS, template_csv
 from portal.procurement.messages import field_label, file_problem_text, problem_text
@@ -426,7 +426,7 @@ def confirm_purchase_import(
             db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
         )
         return redirect(f"/purchases/import/{import_id}", request)
-    outcome = imports.confirm(
+    outcome = importstore.confirm(
         db, actor=buyer.actor(request), user_id=_user_id(buyer), import_id=import_id
     )
     if outcome.invalid:
