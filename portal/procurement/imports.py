@@ -3,7 +3,8 @@
 Every line is checked like a buyer check (portal.procurement.importcheck says when a line is
 invalid). A file with any invalid line stores nothing. Lines already recorded with
 the same data are skipped, so importing a file again adds nothing twice. The checks that
-allow the purchases are recorded when the import is confirmed (previews are dry runs).
+allow the purchases are recorded when the import is confirmed (previews are dry runs;
+confirming is portal.procurement.importstore).
 
 The file is read in a bounded worker process (portal.procurement.importreader) while the
 request holds no database transaction; its lines are stored a row each (importlines).
