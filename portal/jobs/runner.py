@@ -20,13 +20,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from portal.config import get_settings
 from portal.db import DatabaseBusy, is_busy_error
 from portal.errors import PortalError
 from portal.i18n import current_locale
 from portal.jobs import queue
 from portal.jobs.config import get_job_settings
 from portal.jobs.models import Job, JobState
+from portal.workers import background
+from portal.workers.background import BackgroundThread
 
 log = logging.getLogger(__name__)
 # Modules whose import registers the handlers of their job kinds.
@@ -263,32 +264,18 @@ def run_forever(engine: Engine, stop: threading.Event) -> None:
             queue.wait_for_work(poll_s)
 
 
-@dataclass
-class Runner:
-    """A background runner thread and the event that stops it."""
+def start_in_background(*, force: bool = False) -> BackgroundThread | None:
+    """The serving process's job runner, unless turned off (and off by default in tests).
 
-    thread: threading.Thread
-    stop: threading.Event
-
-    def close(self) -> None:
-        """Stop the thread: its job goes back to the queue at its next step."""
-        self.stop.set()
-        queue.wake_runner()
-        self.thread.join(timeout=10)
-
-
-def start_in_background(*, force: bool = False) -> Runner | None:
-    """The serving process's job runner, unless turned off (and off by default in tests)."""
+    Stopping it hands its job back to the queue at the job's next step.
+    """
     from portal.db import get_engine
 
-    enabled = get_job_settings().in_app
-    if enabled is None:
-        enabled = get_settings().env != "test"
-    if not (enabled or force):
-        return None
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever, args=(get_engine(), stop), name="job-runner", daemon=True
+    engine = get_engine()
+    return background.start(
+        "job-runner",
+        lambda stop: run_forever(engine, stop),
+        wake=queue.wake_runner,
+        enabled=True if force else get_job_settings().in_app,
+        join_s=10.0,
     )
-    thread.start()
-    return Runner(thread=thread, stop=stop)

@@ -25,6 +25,8 @@ from portal.db import READ_ONLY_OPTION, utcnow
 from portal.notifications import smtp
 from portal.notifications.config import NotifySettings, get_notify_settings
 from portal.notifications.models import EmailState, Notification
+from portal.workers import background
+from portal.workers.background import BackgroundThread
 
 log = logging.getLogger(__name__)
 LONGEST_RETRY_S = 3600.0
@@ -183,32 +185,14 @@ def run_forever(engine: Engine, stop: threading.Event) -> None:
         _wake.clear()
 
 
-@dataclass
-class Drain:
-    """A background drain thread and the event that stops it."""
-
-    thread: threading.Thread
-    stop: threading.Event
-
-    def close(self) -> None:
-        """Stop the thread and wait a moment for it."""
-        self.stop.set()
-        _wake.set()
-        self.thread.join(timeout=5)
-
-
-def start_in_background() -> Drain | None:
+def start_in_background() -> BackgroundThread | None:
     """The serving process's drain thread, unless turned off (and off by default in tests)."""
     from portal.db import get_engine
 
-    enabled = get_notify_settings().in_app
-    if enabled is None:
-        enabled = get_settings().env != "test"
-    if not enabled:
-        return None
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever, args=(get_engine(), stop), name="notification-drain", daemon=True
+    engine = get_engine()
+    return background.start(
+        "notification-drain",
+        lambda stop: run_forever(engine, stop),
+        wake=_wake.set,
+        enabled=get_notify_settings().in_app,
     )
-    thread.start()
-    return Drain(thread=thread, stop=stop)

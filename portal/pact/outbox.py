@@ -30,6 +30,8 @@ from portal.pact.events import OUTGOING
 from portal.pact.models import PactClient, PactOutbox
 from portal.pact.served import record_served
 from portal.suppliers.models import Supplier
+from portal.workers import background
+from portal.workers.background import BackgroundThread
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -288,36 +290,15 @@ def run_forever(engine: Engine, stop: threading.Event, poll_s: float) -> None:
         _wake.clear()
 
 
-@dataclass
-class Worker:
-    """A background outbox thread and the event that stops it."""
-
-    thread: threading.Thread
-    stop: threading.Event
-
-    def close(self) -> None:
-        """Stop the thread and wait a moment for it."""
-        self.stop.set()
-        _wake.set()
-        self.thread.join(timeout=5)
-
-
-def start_in_background() -> Worker | None:
+def start_in_background() -> BackgroundThread | None:
     """The serving process's outbox thread, unless turned off (and off by default in tests)."""
     from portal.db import get_engine
 
     settings = get_pact_settings()
-    enabled = settings.outbox_in_app
-    if enabled is None:
-        enabled = get_settings().env != "test"
-    if not enabled:
-        return None
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever,
-        args=(get_engine(), stop, settings.outbox_poll_s),
-        name="pact-outbox",
-        daemon=True,
+    engine, poll_s = get_engine(), settings.outbox_poll_s
+    return background.start(
+        "pact-outbox",
+        lambda stop: run_forever(engine, stop, poll_s),
+        wake=_wake.set,
+        enabled=settings.outbox_in_app,
     )
-    thread.start()
-    return Worker(thread=thread, stop=stop)
