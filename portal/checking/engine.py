@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -17,12 +18,36 @@ from portal.checking.verdict import Finding, Label, Outcome, Verdict
 HOLDING_SEVERITIES = (Severity.FAIL, Severity.REVIEW)
 
 
-def evaluate(declaration: DeclarationFacts, ruleset: RuleSet, *, on: date) -> Verdict:
-    """Apply every rule of the declaration's material in force `on`; fail > review > pass."""
+@dataclass
+class Memo:
+    """What evaluating one declaration found, kept for its other dates: the checks and the
+    findings that do not depend on the date (see `evaluate`), by rule and period."""
+
+    checks: dict[tuple[str, int], Check] = field(default_factory=dict)
+    findings: dict[tuple[str, int, tuple[str, ...]], Finding] = field(default_factory=dict)
+
+
+def evaluate(
+    declaration: DeclarationFacts, ruleset: RuleSet, *, on: date, memo: Memo | None = None
+) -> Verdict:
+    """Apply every rule of the declaration's material in force `on`; fail > review > pass.
+
+    MEMO (one per declaration and rule set, e.g. for the lines of an import, each with its
+    own date) keeps each check and finding that the date does not change: every kind of check
+    but validity_covers reads only the declaration and the rule's period, and a finding's text
+    names the date only for that kind, or through a message's {on} or {year}.
+    """
     material = ruleset.material(declaration.material_code)
     checked = []
     for rule, period in ruleset.periods_on(material.code, on):
-        checked.append((rule, period, _check(declaration, rule, period, on)))
+        if memo is None or period is None or not _date_free(rule):
+            check = _check(declaration, rule, period, on)
+        else:
+            known = memo.checks.get((rule.id, id(period)))
+            if known is None:
+                known = memo.checks[(rule.id, id(period))] = _check(declaration, rule, period, on)
+            check = known
+        checked.append((rule, period, check))
     # A value that looks like a unit slip is not judged against the limit: a person looks first.
     implausible = [
         rule.id
@@ -39,7 +64,16 @@ def evaluate(declaration: DeclarationFacts, ruleset: RuleSet, *, on: date) -> Ve
             and rule.kind is Kind.MAX_PCF
             and check.status is not Status.NOT_APPLICABLE
         )
-        findings.append(_finding(rule, period, check, material, on, implausible if held else ()))
+        held_by = tuple(implausible) if held else ()
+        if memo is None or period is None or not _date_free(rule):
+            finding = _finding(rule, period, check, material, on, held_by)
+        else:
+            key = (rule.id, id(period), held_by)
+            seen = memo.findings.get(key)
+            if seen is None:
+                seen = memo.findings[key] = _finding(rule, period, check, material, on, held_by)
+            finding = seen
+        findings.append(finding)
         if not held and check.status is Status.MET and check.tiers:
             labels.extend(
                 _label(rule, limit.tier, limit.threshold_t_per_t, check) for limit in check.tiers
@@ -51,6 +85,15 @@ def evaluate(declaration: DeclarationFacts, ruleset: RuleSet, *, on: date) -> Ve
         labels=tuple(labels),
         ruleset_revision=ruleset.revision,
         evaluated_on=on,
+    )
+
+
+def _date_free(rule: Rule) -> bool:
+    """Whether the rule's check and finding are the same on every date its period covers."""
+    if rule.kind is Kind.VALIDITY_COVERS:
+        return False
+    return not any(
+        name in text for text in (rule.message_zh, rule.message_en) for name in ("{on", "{year")
     )
 
 

@@ -40,6 +40,7 @@ from enum import StrEnum
 from typing import Any
 
 from portal.checking import DeclarationFacts, Finding, Label, Outcome, RuleSet, Verdict, evaluate
+from portal.checking.engine import Memo
 from portal.checking.facts import AttachmentKind
 from portal.checking.requirements import Requirement, ScrapClass
 from portal.checking.ruleset import Category, Material
@@ -358,6 +359,8 @@ class Judge:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._verdicts: dict[tuple[int, date], Verdict] = {}
+        # Per declaration: its checks and findings that no date changes (engine.evaluate).
+        self._memos: dict[int, Memo] = {}
 
     def verdict_of(self, candidate: Candidate, on: date) -> Verdict:
         """The rules engine's verdict on the declaration for the date (memoised)."""
@@ -366,7 +369,8 @@ class Judge:
         if verdict is None:
             if candidate.facts is None:
                 raise ValueError(f"the facts of declaration {candidate.id} were not read")
-            verdict = evaluate(candidate.facts, self.ruleset, on=on)
+            memo = self._memos.setdefault(candidate.id, Memo())
+            verdict = evaluate(candidate.facts, self.ruleset, on=on, memo=memo)
             self._verdicts[key] = verdict
         return verdict
 

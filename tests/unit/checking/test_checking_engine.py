@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from checking_helpers import facts, rule_toml, ruleset_with
 
 from portal.checking import Outcome, RuleSet, UnknownMaterialError, Verdict, evaluate
+from portal.checking.engine import Memo
 
 ON = date(2025, 6, 1)
 SITE_REVIEW = rule_toml(
@@ -90,3 +91,33 @@ def test_verdict_round_trips_through_json(real_rules: RuleSet) -> None:
 def test_same_input_same_verdict(real_rules: RuleSet) -> None:
     first = evaluate(facts(), real_rules, on=ON)
     assert evaluate(facts(), real_rules, on=ON) == first
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},  # passes where its rules are in force
+        {"pcf_t_per_t": "17.5"},  # above every max_pcf: failed, with the limit in the text
+        {"pcf_t_per_t": "0.004"},  # implausible: held for a person, max_pcf held back
+        {"material_code": "al_recycled_ingot", "pcf_t_per_t": "0.6"},  # recycled evidence
+        {"verifier_name": None},  # not verified
+    ],
+)
+def test_a_memo_kept_across_dates_changes_no_verdict(
+    real_rules: RuleSet, changes: dict[str, object]
+) -> None:
+    # An import judges one declaration on each line's own date; what the date cannot change
+    # is kept. Every date from 2024 to 2031 (each period's first day and weekly between) must
+    # give the verdict a fresh evaluation gives, texts and all.
+    declaration = facts(**changes)
+    memo = Memo()
+    days = {date(2024, 1, 1) + timedelta(days=7 * n) for n in range(8 * 53)}
+    days |= {
+        period.effective_from for rule in real_rules.rules for period in rule.periods
+    }  # a period's first day and the day before it
+    days |= {day - timedelta(days=1) for day in set(days)}
+    for day in sorted(days):
+        assert evaluate(declaration, real_rules, on=day, memo=memo) == evaluate(
+            declaration, real_rules, on=day
+        ), day
+    assert memo.checks and memo.findings  # the memo was used
