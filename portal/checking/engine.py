@@ -25,6 +25,14 @@ class Memo:
 
     checks: dict[tuple[str, int], Check] = field(default_factory=dict)
     findings: dict[tuple[str, int, tuple[str, ...]], Finding] = field(default_factory=dict)
+    date_free: dict[str, bool] = field(default_factory=dict)  # by rule id (one rule set)
+
+    def keeps(self, rule: Rule) -> bool:
+        """Whether the rule's check and finding are kept (the same on every date)."""
+        found = self.date_free.get(rule.id)
+        if found is None:
+            found = self.date_free[rule.id] = _date_free(rule)
+        return found
 
 
 def evaluate(
@@ -40,7 +48,7 @@ def evaluate(
     material = ruleset.material(declaration.material_code)
     checked = []
     for rule, period in ruleset.periods_on(material.code, on):
-        if memo is None or period is None or not _date_free(rule):
+        if memo is None or period is None or not memo.keeps(rule):
             check = _check(declaration, rule, period, on)
         else:
             known = memo.checks.get((rule.id, id(period)))
@@ -65,7 +73,7 @@ def evaluate(
             and check.status is not Status.NOT_APPLICABLE
         )
         held_by = tuple(implausible) if held else ()
-        if memo is None or period is None or not _date_free(rule):
+        if memo is None or period is None or not memo.keeps(rule):
             finding = _finding(rule, period, check, material, on, held_by)
         else:
             key = (rule.id, id(period), held_by)
