@@ -76,13 +76,17 @@ class PurchaseFilter:
     factor_source: str | None = None
     declaration_id: int | None = None
 
-    def conditions(self) -> list[Any]:
-        """The WHERE clauses of this filter."""
+    def conditions(self, *, since: date | None = None, until: date | None = None) -> list[Any]:
+        """The WHERE clauses of this filter; SINCE and UNTIL narrow its dates (a page's cursor).
+
+        The year is also given as one date range, the narrowest: with two lower bounds SQLite
+        seeks the date index by the first, and a page after mid-year read half the year.
+        """
+        first, last = date(self.year, 1, 1), date(self.year, 12, 31)
         found: list[Any] = [
             col(Purchase.purchase_year) == self.year,
-            # The same year as dates: the date index walks it in the pages' order.
-            col(Purchase.purchase_date) >= date(self.year, 1, 1),
-            col(Purchase.purchase_date) <= date(self.year, 12, 31),
+            col(Purchase.purchase_date) >= max(first, since or first),
+            col(Purchase.purchase_date) <= min(last, until or last),
         ]
         if self.line is not None:
             found.append(col(Purchase.product_line) == self.line)
@@ -224,24 +228,23 @@ def purchase_page(
     fast for the last page of a 10 M-line year as for the first.
     """
     key = tuple_(col(Purchase.purchase_date), col(Purchase.id))
-    statement = select(Purchase).where(*purchase_filter.conditions())
+    # The cursor's date narrows the filter's date range: the date index seeks to it.
+    conditions = purchase_filter.conditions(
+        since=after[0] if after is not None else None,
+        until=before[0] if before is not None else None,
+    )
+    statement = select(Purchase).where(*conditions)
     if search is not None:
         statement = statement.where(search)
     if before is not None:
         rows = db.exec(
-            statement.where(
-                key < tuple_(literal(before[0]), literal(before[1])),
-                col(Purchase.purchase_date) <= before[0],  # a range the date index seeks
-            )
+            statement.where(key < tuple_(literal(before[0]), literal(before[1])))
             .order_by(col(Purchase.purchase_date).desc(), col(Purchase.id).desc())
             .limit(limit)
         ).all()
         return list(reversed(rows))
     if after is not None:
-        statement = statement.where(
-            key > tuple_(literal(after[0]), literal(after[1])),
-            col(Purchase.purchase_date) >= after[0],  # a range the date index seeks
-        )
+        statement = statement.where(key > tuple_(literal(after[0]), literal(after[1])))
     return list(
         db.exec(
             statement.order_by(col(Purchase.purchase_date), col(Purchase.id)).limit(limit)
