@@ -6,7 +6,8 @@ import asyncio
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -196,6 +197,18 @@ def make_engine(url: str, *, sqlite_lock_on_begin: bool = True, bounded: bool = 
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
     return make_engine(get_settings().database_url)
+
+
+@contextmanager
+def maintenance_engine() -> Iterator[Engine]:
+    """An engine for the command line's long maintenance work (verifying or rebuilding every
+    summary of millions of rows): without the statement and lock timeouts that bound a serving
+    portal's requests, which such a statement outlasts on PostgreSQL. Disposed after use."""
+    engine = make_engine(get_settings().database_url, bounded=False)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 _read_mostly: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

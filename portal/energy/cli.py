@@ -106,10 +106,13 @@ def verify(
     fix: Annotated[bool, typer.Option(help="Rewrite the roll-ups that drifted.")] = False,
 ) -> None:
     """Recompute the roll-ups from the readings and report any drift (exit 1 if some)."""
+    from sqlmodel import Session
+
+    from portal.db import maintenance_engine
     from portal.energy.rollups import verify as verify_rollups
 
     started = time.perf_counter()
-    with _session() as db:
+    with maintenance_engine() as engine, Session(engine, expire_on_commit=False) as db:
         drifts = verify_rollups(db, fix=fix)
         if fix:
             db.commit()

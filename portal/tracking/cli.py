@@ -59,10 +59,10 @@ def verify_command() -> None:
     """Recompute every purchase summary from the raw rows; print differences, exit 1 on any."""
     from sqlmodel import Session
 
-    from portal.db import get_engine
+    from portal.db import maintenance_engine
     from portal.tracking.summaries import verify
 
-    with Session(get_engine()) as db:
+    with maintenance_engine() as engine, Session(engine) as db:
         differences = verify(db)
     for difference in differences:
         typer.echo(difference.text())
