@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                      # all, on SQLite (var/bench/portal.db)
     .venv/bin/python bench/run.py --quick              # a tenth of the data, short load runs
+    .venv/bin/python bench/run.py --scale 10m          # ten million purchase lines (see README)
     .venv/bin/python bench/run.py --only check,import  # some of: check, tracking, pdf, ocr, import
     .venv/bin/python bench/run.py --postgres postgresql://postgres@127.0.0.1:5432/portal_bench_g
 
@@ -34,6 +35,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated subset")
     parser.add_argument("--quick", action="store_true", help="small data, short runs")
+    parser.add_argument(
+        "--scale",
+        choices=sorted(datagen.SCALES),
+        default=None,
+        help="data size (default: quick with --quick, else 1m); 10m takes about 15 minutes",
+    )
     parser.add_argument("--database-url", default=None, help="SQLite database for the data")
     parser.add_argument(
         "--postgres",
@@ -51,6 +58,7 @@ def parse_args() -> argparse.Namespace:
     if args.quick:
         args.duration = min(args.duration, 4.0)
         args.turns = 1
+    args.scale = args.scale or ("quick" if args.quick else "1m")
     return args
 
 
@@ -59,8 +67,8 @@ def on_database(url: str, args: argparse.Namespace) -> list[Figure]:
     import import_bench
     import tracking_bench
 
-    scale = datagen.QUICK if args.quick else datagen.FULL
-    print(f"\n=== {datagen.backend_of(url)}: {url}")
+    scale = datagen.SCALES[args.scale]
+    print(f"\n=== {datagen.backend_of(url)}: {url} ({args.scale})")
     print(datagen.ensure(url, scale, fresh=args.fresh))
     print(f"declarations by status: {datagen.status_mix()}")
     figures: list[Figure] = []
@@ -97,8 +105,13 @@ def main() -> None:
 
         figures += ocr_bench.run(rounds=1 if args.quick else 2)
     if set(args.only) & {"check", "tracking", "import"}:
-        sqlite_url = args.database_url or (
-            datagen.QUICK_SQLITE_URL if args.quick else datagen.SQLITE_URL
+        sqlite_url = (
+            args.database_url
+            or {
+                "quick": datagen.QUICK_SQLITE_URL,
+                "1m": datagen.SQLITE_URL,
+                "10m": datagen.TEN_M_SQLITE_URL,
+            }[args.scale]
         )
         figures += on_database(sqlite_url, args)
         if args.postgres:
