@@ -87,6 +87,17 @@ def insert_rows(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) ->
     copy_rows(db, table.name, [c.name for c in given + defaulted], (values(r) for r in rows))
 
 
+def insert_with_ids(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert ROWS with ids taken from TABLE's sequence first (PostgreSQL); the ids, in order.
+
+    The rows go in by COPY, and rows of other tables can point at them without reading them
+    back.
+    """
+    ids = reserve_ids(db, table, len(rows))
+    insert_rows(db, table, [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+    return ids
+
+
 def reserve_ids(db: Session, table: Table, count: int) -> list[int]:
     """COUNT new ids from TABLE's id sequence (PostgreSQL), for rows written with their id."""
     if count <= 0:

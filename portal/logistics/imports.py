@@ -351,15 +351,14 @@ def _stored_shipments(
 ) -> dict[str, int]:
     """Insert a shipment row per plan; the new id of each plan's reference."""
     if bulk.is_postgres(db):
-        # Ids taken from the sequence first, so the rows go in by COPY with their ids and
-        # the legs can point at them without reading the shipments back.
-        new_ids = bulk.reserve_ids(db, Shipment.__table__, len(plans))  # type: ignore[attr-defined]
-        rows = [
-            {**shipment_values(plan, source=source, user_id=user_id, import_id=import_id),
-             "id": new_id}
-            for plan, new_id in zip(plans, new_ids, strict=True)
-        ]  # fmt: skip
-        bulk.insert_rows(db, Shipment.__table__, rows)  # type: ignore[attr-defined]
+        new_ids = bulk.insert_with_ids(
+            db,
+            Shipment.__table__,  # type: ignore[attr-defined]
+            [
+                shipment_values(plan, source=source, user_id=user_id, import_id=import_id)
+                for plan in plans
+            ],
+        )
         return {plan.reference: new_id for plan, new_id in zip(plans, new_ids, strict=True)}
     ids: dict[str, int] = {}
     for chunk in _chunks(list(plans)):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -239,15 +239,11 @@ def _insert_many(
     if not rows:
         return []
     table = model.__table__  # type: ignore[attr-defined]
-    if bulk.is_postgres(db):
-        wanted = user_id is not None and at is not None
-        ids = bulk.reserve_ids(db, table, len(rows)) if wanted else []
-        if ids:
-            rows = [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)]
-        bulk.insert_rows(db, table, rows)
-        return ids
-    db.execute(insert(table), list(rows))
-    if user_id is None or at is None:
+    wanted = user_id is not None and at is not None
+    if wanted and bulk.is_postgres(db):
+        return bulk.insert_with_ids(db, table, rows)
+    bulk.insert_rows(db, table, rows)
+    if not wanted:
         return []
     found = list(
         db.exec(
