@@ -21,15 +21,6 @@ NEW, RECORDED, INVALID = "new", "recorded", "invalid"
 _table = PurchaseImportLine.__table__  # type: ignore[attr-defined]
 
 
-def store(db: Session, *, import_id: int, lines: Sequence[Mapping[str, Any]]) -> None:
-    """Store the lines of a file as read, in its order."""
-    store_batches(
-        db,
-        import_id=import_id,
-        batches=(lines[start : start + CHUNK] for start in range(0, len(lines), CHUNK)),
-    )
-
-
 def store_batches(
     db: Session, *, import_id: int, batches: Iterable[Sequence[Mapping[str, Any]]]
 ) -> int:
