@@ -12,6 +12,7 @@ from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from portal import bulk
 from portal.energy import core
 from portal.energy.models import Reading, Rollup
 
@@ -123,7 +124,7 @@ def apply(db: Session, changes: dict[int, dict[tuple[str, str], list[float]]]) -
         for (grain, period), values in parts.items()
         if any(abs(value) > 1e-12 for value in values)
     )
-    if rows and db.connection().dialect.name == "postgresql":
+    if rows and bulk.is_postgres(db):
         # One statement over arrays: an executemany is one planned statement per row.
         columns = [list(column) for column in zip(*rows, strict=True)]
         db.connection().exec_driver_sql(UPSERT_ARRAYS_SQL, tuple(columns))
