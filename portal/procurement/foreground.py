@@ -13,9 +13,8 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from portal.accounts.models import Role, User
 from portal.audit import Actor
@@ -34,7 +33,8 @@ Echo = Callable[..., None]
 
 
 def _buyer(db: Session, email: str) -> User | None:
-    return db.exec(select(User).where(func.lower(col(User.email)) == email.strip().lower())).first()
+    # Emails are stored lowercased (accounts.service), so the unique index finds it.
+    return db.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
 def run_import(path: Path, *, as_email: str, confirm: bool, shown: int = 10) -> int:
