@@ -91,6 +91,11 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def take_write_lock(db: Session) -> None:
+    """Take the audit trail's write lock, held until DB's transaction ends (as `record` does)."""
+    db.execute(text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1"))
+
+
 def record(
     db: Session,
     *,

@@ -23,7 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from portal import audit
@@ -33,7 +33,6 @@ from portal.declarations import files, filestore
 from portal.declarations.filestore import Store
 
 _PLACE = {"disk": "disk", "database": "the database"}
-_LOCK = text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1")
 
 
 class CannotMove(Exception):
@@ -109,7 +108,7 @@ def _to_database(
         return
     with Session(engine) as db:
         # The audit trail's write lock first, as writers take it before storing a file.
-        db.execute(_LOCK)
+        audit.take_write_lock(db)
         connection = db.connection()
         inserted = filestore.insert_blob(connection, sha256, data)
         size = filestore.blob_size(connection, sha256)
@@ -140,7 +139,7 @@ def _to_disk(
             report.refused.append((name, f"{problem}; left in the database"))
             return
     with Session(engine) as db:
-        db.execute(_LOCK)
+        audit.take_write_lock(db)
         if not filestore.remove_blob(db.connection(), sha256):
             return  # another run moved it meanwhile
         _record(db, actor, sha256, size, to="disk", already_there=already_there)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from portal import audit
@@ -99,7 +99,7 @@ def sweep(
     with Session(engine) as db:
         # Writers hold this lock from their audit entry until commit, and store files under
         # it: a writer that found a file present has committed its reference by now.
-        db.execute(text("UPDATE audit_head SET last_hash = last_hash WHERE id = 1"))
+        audit.take_write_lock(db)
         referenced = _referenced(db, {found.sha256 for found in candidates if found.sha256})
         for found in candidates:
             _settle(found, referenced, data_dir, min_age, report)
