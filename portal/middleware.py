@@ -134,16 +134,18 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
         self.max_mb_shown = max_mb_shown
-        self.larger = larger or {}
+        self.larger = {
+            path: BodySizeLimit(app, (mb + 1) * 1024 * 1024, mb)
+            for path, mb in (larger or {}).items()
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        larger_mb = self.larger.get(scope.get("path", ""))
-        if larger_mb is not None:
-            limited = BodySizeLimit(self.app, (larger_mb + 1) * 1024 * 1024, larger_mb)
-            await limited(scope, receive, send)
+        larger = self.larger.get(scope.get("path", ""))
+        if larger is not None:
+            await larger(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
